@@ -87,7 +87,7 @@ public final class HostAllocationService {
 
         HostGroups.HostGroup group = ensureGroup(stack, groupName, configuration);
         List<String> members = groups.hostIds(groupName);
-        claimGroupAllocated(stack, members, adopted);
+        HostRecords.claimGroupAllocated(pool, stack, members, adopted);
         adopt(stack, groupName, adopted, members);
 
         List<DedicatedHost> existing = pool.describeByStack(stack);
@@ -133,7 +133,7 @@ public final class HostAllocationService {
         StackRecord record = macStack(stack, specVersion);
         String groupName = HostRecords.groupName(Optional.of(record), stack);
         List<String> members = groups.hostIds(groupName);
-        claimGroupAllocated(stack, members, record.spec().mac().dedicatedHosts());
+        HostRecords.claimGroupAllocated(pool, stack, members, record.spec().mac().dedicatedHosts());
         if (!members.isEmpty()) {
             requireAll(groups.ungroup(groupName, members), "UngroupResources", groupName);
         }
@@ -183,23 +183,17 @@ public final class HostAllocationService {
     }
 
     /**
-     * Members that carry neither tag were allocated by the group itself (auto-allocate-host) for the stack's
-     * instances: the stack takes charge of them.
+     * The user's hosts go into the group, marked as adopted so that they are never taken for the group's own;
+     * hosts adopted for an older spec and no longer listed leave the group.
      */
-    private void claimGroupAllocated(String stack, List<String> members, List<String> adopted) {
-        List<String> unclaimed = pool.describe(members).stream()
-                .filter(h -> !h.state().isReleased())
-                .filter(h -> !h.tags().containsKey(HostTags.STACK) && !h.tags().containsKey(HostTags.ADOPTED))
-                .map(DedicatedHost::hostId)
-                .filter(id -> !adopted.contains(id))
-                .toList();
-        if (!unclaimed.isEmpty()) {
-            pool.tag(unclaimed, HostTags.STACK, stack);
-        }
-    }
-
-    /** The user's hosts go into the group, marked as adopted so that they are never taken for the group's own. */
     private void adopt(String stack, String groupName, List<String> adopted, List<String> members) {
+        List<String> dropped = pool.describe(members).stream()
+                .filter(h -> stack.equals(h.tags().get(HostTags.ADOPTED)) && !adopted.contains(h.hostId()))
+                .map(DedicatedHost::hostId)
+                .toList();
+        if (!dropped.isEmpty()) {
+            requireAll(groups.ungroup(groupName, dropped), "UngroupResources", groupName);
+        }
         if (adopted.isEmpty()) {
             return;
         }

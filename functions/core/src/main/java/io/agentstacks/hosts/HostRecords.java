@@ -76,6 +76,23 @@ final class HostRecords {
                 + " conditional writes of its hosts lost the race");
     }
 
+    /**
+     * Group members that carry neither {@value HostTags#STACK} nor {@value HostTags#ADOPTED} were allocated by the
+     * group itself (auto-allocate-host) for the stack's instances: the stack takes charge of them. Answers their ids.
+     */
+    static List<String> claimGroupAllocated(HostPool pool, String stack, List<String> members, List<String> adopted) {
+        List<String> unclaimed = pool.describe(members).stream()
+                .filter(h -> !h.state().isReleased())
+                .filter(h -> !h.tags().containsKey(HostTags.STACK) && !h.tags().containsKey(HostTags.ADOPTED))
+                .map(DedicatedHost::hostId)
+                .filter(id -> !adopted.contains(id))
+                .toList();
+        if (!unclaimed.isEmpty()) {
+            pool.tag(unclaimed, HostTags.STACK, stack);
+        }
+        return unclaimed;
+    }
+
     static List<HostSnapshot> sorted(List<HostSnapshot> snapshots) {
         return snapshots.stream().sorted(java.util.Comparator.comparing(HostSnapshot::hostId)).toList();
     }

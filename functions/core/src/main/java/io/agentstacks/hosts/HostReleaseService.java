@@ -173,6 +173,9 @@ public final class HostReleaseService {
         Instant now = clock.instant();
         String stack = record.name();
         Map<String, HostSnapshot> previous = HostRecords.snapshotsOf(Optional.of(record));
+        // Hosts the group allocated by itself for the stack's instances are the stack's to release too.
+        HostRecords.claimGroupAllocated(pool, stack, groups.hostIds(HostRecords.groupName(Optional.of(record), stack)),
+                record.spec().mac().dedicatedHosts());
         List<DedicatedHost> hosts = pool.describeByStack(stack).stream()
                 .filter(h -> !h.state().isReleased())
                 .map(h -> HostRecords.carrySince(h, previous, now))

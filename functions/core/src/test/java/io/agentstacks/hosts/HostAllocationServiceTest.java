@@ -154,6 +154,21 @@ class HostAllocationServiceTest {
     }
 
     @Test
+    void aHostDroppedFromTheSpecsDedicatedHostsLeavesTheGroupAndStaysTheUsers() {
+        String kept = pool.allocateUntagged("us-east-1a", "mac2.metal");
+        String dropped = pool.allocateUntagged("us-east-1a", "mac2.metal");
+        store(macSpec(mac(0, List.of(kept, dropped)), List.of("us-east-1a")));
+        service.ensureHosts(STACK, 1);
+        registry.put(registry.get(STACK).orElseThrow().toBuilder()
+                .spec(macSpec(mac(0, List.of(kept)), List.of("us-east-1a"))).specVersion(2).build());
+
+        var ensured = service.ensureHosts(STACK, 2);
+
+        assertThat(ensured.hostIds()).containsExactly(kept);
+        assertThat(pool.describe(List.of(dropped)).get(0).tags()).doesNotContainKey(HostTags.STACK);
+    }
+
+    @Test
     void anUnknownDedicatedHostIsRefusedBeforeAnythingChanges() {
         store(macSpec(mac(1, List.of("h-0000000000000dead")), List.of("us-east-1a")));
 

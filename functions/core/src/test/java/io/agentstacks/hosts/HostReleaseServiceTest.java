@@ -208,6 +208,25 @@ class HostReleaseServiceTest {
     }
 
     @Test
+    void aLiveStacksHostsTheGroupAllocatedByItselfAreShownAndReleasedAsSurplusToo() {
+        registry.put(registry.get(STACK).orElseThrow().toBuilder().status(StackStatus.ACTIVE).build());
+        String auto = groups.launchInstance(STACK, "us-east-1a", "mac2.metal");
+        clock.advance(Duration.ofHours(2));
+        pool.endInstance(auto);
+
+        service.releaseSurplus(Optional.empty());
+        assertThat(registry.get(STACK).orElseThrow().hosts()).singleElement()
+                .satisfies(s -> assertThat(s.state()).isEqualTo("pending"));
+        clock.advance(Duration.ofHours(23));
+        service.releaseSurplus(Optional.empty());
+        clock.advance(Duration.ofHours(1));
+        var later = service.releaseSurplus(Optional.empty());
+
+        assertThat(later).singleElement().satisfies(s -> assertThat(s.released()).containsExactly(auto));
+        assertThat(groups.hostIds(STACK)).isEmpty();
+    }
+
+    @Test
     void aLiveStackWithoutAutoReleaseHostKeepsItsHostsButShowsThem() {
         var noAutoRelease = new io.agentstacks.spec.Mac(List.of("mac2"), List.of(), Optional.empty(), true, false, 0);
         registry.put(registry.get(STACK).orElseThrow().toBuilder().status(StackStatus.ACTIVE)
