@@ -367,9 +367,9 @@ public final class SpecFields {
         f.add(integer("pollIntervalSeconds").range(5, 60).defaultValue(num(StackSpec.DEFAULT_POLL_INTERVAL_SECONDS))
                 .doc("How often the job queue is read for this stack."));
         f.add(new SpecField("warmPool", Type.OBJECT).defaultText("none")
-                .doc("Pre-initialised stopped (or hibernated) instances for a fast scale-out. Not with spot, "
-                        + "`launchTemplateOverrides` or macOS: Auto Scaling has no warm pool for a mixed instances "
-                        + "policy or spot, and Mac hosts cannot stop instances usefully."));
+                .doc("Pre-initialised stopped (or hibernated) instances for a fast scale-out. Not with spot or "
+                        + "`launchTemplateOverrides` (Auto Scaling has no warm pool for a group with a mixed instances "
+                        + "policy or spot) and not for macOS (dedicated hosts)."));
         f.add(integer("warmPool.size").required().range(0, MAX_GROUP_SIZE)
                 .doc("Instances kept warm; at most `maxSize`."));
         f.add(string("warmPool.state").values(WarmPoolState.allValues())
