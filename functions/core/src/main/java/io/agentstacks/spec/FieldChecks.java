@@ -144,8 +144,8 @@ final class FieldChecks {
                     .map(n -> "; did you mean '" + n + "'?").orElse(""), shown);
             return;
         }
-        if (f.maxLength().isPresent() && s.length() > f.maxLength().getAsInt()) {
-            fail(path, "must be at most " + f.maxLength().getAsInt() + " characters long (it has " + s.length() + ")",
+        if (f.maxLength().isPresent() && length(s) > f.maxLength().getAsInt()) {
+            fail(path, "must be at most " + f.maxLength().getAsInt() + " characters long (it has " + length(s) + ")",
                     shown);
             return;
         }
@@ -204,7 +204,7 @@ final class FieldChecks {
             String key = e.getKey();
             if (key.isEmpty()) {
                 fail(path, "has an empty key", null);
-            } else if (f.keyMaxLength().isPresent() && key.length() > f.keyMaxLength().getAsInt()) {
+            } else if (f.keyMaxLength().isPresent() && length(key) > f.keyMaxLength().getAsInt()) {
                 fail(path, "key is longer than " + f.keyMaxLength().getAsInt() + " characters", shorten(key));
             } else if (f.keyReservedPrefix().isPresent()
                     && key.toLowerCase(Locale.ROOT).startsWith(f.keyReservedPrefix().get())) {
@@ -214,7 +214,7 @@ final class FieldChecks {
             String at = path + "." + key;
             if (!value.isTextual()) {
                 fail(at, "must be a string, not " + jsonType(value), scalar(value));
-            } else if (f.valueMaxLength().isPresent() && value.textValue().length() > f.valueMaxLength().getAsInt()) {
+            } else if (f.valueMaxLength().isPresent() && length(value.textValue()) > f.valueMaxLength().getAsInt()) {
                 fail(at, "must be at most " + f.valueMaxLength().getAsInt() + " characters long", null);
             }
         });
@@ -249,6 +249,11 @@ final class FieldChecks {
             case STRING_MAP, OBJECT -> "an object";
             case OBJECT_LIST -> "an array of objects";
         };
+    }
+
+    /** Characters as JSON Schema and AWS count them: code points, not UTF-16 units. */
+    private static int length(String s) {
+        return s.codePointCount(0, s.length());
     }
 
     static String jsonType(JsonNode v) {
