@@ -42,7 +42,7 @@ final class FieldChecks {
     private void object(JsonNode node, SpecField container, String path) {
         Map<String, SpecField> members = new LinkedHashMap<>();
         SpecFields.members(container).forEach(m -> members.put(m.name(), m));
-        node.fields().forEachRemaining(e -> {
+        node.properties().forEach(e -> {
             SpecField member = members.get(e.getKey());
             if (member != null) {
                 value(e.getValue(), member, join(path, e.getKey()));
@@ -200,7 +200,7 @@ final class FieldChecks {
             return;
         }
         count(v.size(), f, path);
-        v.fields().forEachRemaining(e -> {
+        v.properties().forEach(e -> {
             String key = e.getKey();
             if (key.isEmpty()) {
                 fail(path, "has an empty key", null);

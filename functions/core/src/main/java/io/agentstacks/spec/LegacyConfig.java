@@ -118,7 +118,7 @@ public final class LegacyConfig {
 
     private void merge(JsonNode file, Map<String, String> environment) {
         if (file != null && file.isObject()) {
-            file.fields().forEachRemaining(e -> {
+            file.properties().forEach(e -> {
                 String key = e.getKey();
                 JsonNode v = e.getValue();
                 if (v.isNull()) {
@@ -320,7 +320,7 @@ public final class LegacyConfig {
     /** A CloudFormation-shaped override ({@code {"InstanceType": …}}) in the spec's shape. */
     private static ObjectNode cfnOverride(ObjectNode o) {
         ObjectNode element = JsonNodeFactory.instance.objectNode();
-        o.fields().forEachRemaining(e -> {
+        o.properties().forEach(e -> {
             String k = e.getKey();
             JsonNode v = e.getValue();
             switch (k) {
@@ -344,7 +344,7 @@ public final class LegacyConfig {
     private static JsonNode cfnCase(JsonNode node, boolean top) {
         if (node.isObject()) {
             ObjectNode out = JsonNodeFactory.instance.objectNode();
-            node.fields().forEachRemaining(e -> out.set(cfnName(e.getKey(), top), cfnCase(e.getValue(), false)));
+            node.properties().forEach(e -> out.set(cfnName(e.getKey(), top), cfnCase(e.getValue(), false)));
             return out;
         }
         if (node.isArray()) {

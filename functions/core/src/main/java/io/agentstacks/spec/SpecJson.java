@@ -178,7 +178,7 @@ public final class SpecJson {
         JsonNode tags = o.get("tags");
         if (tags != null && tags.isObject()) {
             Map<String, String> t = new LinkedHashMap<>();
-            tags.fields().forEachRemaining(e -> t.put(e.getKey(), e.getValue().asText()));
+            tags.properties().forEach(e -> t.put(e.getKey(), e.getValue().asText()));
             b.tags(t);
         }
 

@@ -174,7 +174,7 @@ final class SpecGenerators {
         if (limits.iopsPerGib() > 0 && (!type.equals("gp3") || r.nextBoolean())) {
             long bySize = (long) limits.iopsPerGib() * size;
             long most = Math.min(limits.maxIops(), type.equals("gp3") ? Math.max(3_000, bySize) : bySize);
-            iops = OptionalInt.of((int) (limits.minIops() + r.nextInt((int) (most - limits.minIops() + 1))));
+            iops = OptionalInt.of(limits.minIops() + r.nextInt((int) (most - limits.minIops() + 1)));
         }
         if (type.equals("gp3") && r.nextBoolean()) {
             int most = Math.min(1_000, (int) Math.floor(iops.orElse(3_000) * 0.25));

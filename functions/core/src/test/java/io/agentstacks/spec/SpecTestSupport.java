@@ -44,7 +44,7 @@ final class SpecTestSupport {
         }
         ObjectNode out = target != null && target.isObject() ? ((ObjectNode) target).deepCopy()
                 : SpecJson.MAPPER.createObjectNode();
-        patch.fields().forEachRemaining(e -> {
+        patch.properties().forEach(e -> {
             if (e.getValue().isNull()) {
                 out.remove(e.getKey());
             } else {
