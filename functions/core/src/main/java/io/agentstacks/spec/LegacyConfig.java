@@ -181,13 +181,14 @@ public final class LegacyConfig {
 
     private void convertKnownKeys() {
         String strategy = value(STRATEGY_KEY).orElse(OverprovisionStrategy.NONE.value());
+        Set<String> ignored = ignoredAsBefore();
         ArrayNode overrides = JsonNodeFactory.instance.arrayNode();
         for (SpecField f : SpecFields.all()) {
             if (f.legacyKey().isEmpty()) {
                 continue;
             }
             String key = f.legacyKey().get();
-            if (key.equals(OVERRIDES_KEY) || key.equals(REQUIREMENTS_KEY)) {
+            if (key.equals(OVERRIDES_KEY) || key.equals(REQUIREMENTS_KEY) || ignored.contains(key)) {
                 continue;
             }
             if (key.equals(FACTOR_KEY)) {
@@ -227,6 +228,34 @@ public final class LegacyConfig {
         if (!overrides.isEmpty()) {
             put("launchTemplateOverrides", overrides, null);
         }
+    }
+
+    /**
+     * Keys whose values the older tool accepted and then did not use; a spec would refuse them, so they
+     * are left out (same meaning) with a warning: subnets without a VPC, volume settings without a
+     * volume name (no block device mapping was made), throughput on a volume type other than gp3.
+     */
+    private Set<String> ignoredAsBefore() {
+        Set<String> ignored = new LinkedHashSet<>();
+        if (value(A + "VPC_ID").isEmpty()) {
+            ignore(ignored, A + "SUBNETS", "is ignored without SEMAPHORE_AGENT_VPC_ID, as in the older tool");
+        }
+        if (value(A + "VOLUME_NAME").isEmpty()) {
+            for (String k : List.of("VOLUME_TYPE", "VOLUME_SIZE", "VOLUME_IOPS", "VOLUME_THROUGHPUT")) {
+                ignore(ignored, A + k, "is ignored without SEMAPHORE_AGENT_VOLUME_NAME, as in the older tool (it made "
+                        + "no block device mapping then); the spec's default root volume applies");
+            }
+        } else if (!value(A + "VOLUME_TYPE").orElse(Volume.DEFAULT_TYPE).strip().equals("gp3")) {
+            ignore(ignored, A + "VOLUME_THROUGHPUT", "is ignored for a volume type other than gp3, as in the older tool");
+        }
+        return ignored;
+    }
+
+    private void ignore(Set<String> ignored, String key, String message) {
+        value(key).ifPresent(v -> {
+            ignored.add(key);
+            warnings.add(new Violation(pathOf(key), message, Optional.of(FieldChecks.shorten(v)), Optional.of(key)));
+        });
     }
 
     /** The value of a key, unless unset: absent or empty, as the older tool's {@code !params[name]}. */

@@ -188,7 +188,8 @@ class LegacyConfigTest {
 
     @Test
     void numbersAreParsedStrictly() {
-        SpecResult result = read("\"SEMAPHORE_AGENT_VOLUME_SIZE\": \"64GB\", \"SEMAPHORE_AGENT_ASG_MAX_SIZE\": \" 4 \"");
+        SpecResult result = read("\"SEMAPHORE_AGENT_VOLUME_NAME\": \"/dev/sda1\", \"SEMAPHORE_AGENT_VOLUME_SIZE\": \"64GB\","
+                + "\"SEMAPHORE_AGENT_ASG_MAX_SIZE\": \" 4 \"");
 
         assertThat(result.violations()).extracting(Violation::describe)
                 .containsExactly("volume.sizeGib: is not a whole number (SEMAPHORE_AGENT_VOLUME_SIZE)");
@@ -243,6 +244,27 @@ class LegacyConfigTest {
 
         assertThat(result.warnings()).extracting(Violation::field)
                 .containsExactlyInAnyOrder("os", "SEMAPHORE_AGENT_INSTANCE_TYP");
+    }
+
+    @Test
+    void settingsTheOlderToolAcceptedButIgnoredAreLeftOutWithAWarning() {
+        SpecResult result = read("\"SEMAPHORE_AGENT_SUBNETS\": \"subnet-12345678\", \"SEMAPHORE_AGENT_VOLUME_TYPE\": \"io1\","
+                + "\"SEMAPHORE_AGENT_VOLUME_SIZE\": \"20\"");
+        StackSpec s = spec(result);
+
+        assertThat(s.subnets()).isEmpty();
+        assertThat(s.volume()).isEqualTo(Volume.defaults());
+        assertThat(result.warnings()).extracting(Violation::field, v -> v.legacyKey().orElseThrow()).contains(
+                tuple("subnets", "SEMAPHORE_AGENT_SUBNETS"), tuple("volume.type", "SEMAPHORE_AGENT_VOLUME_TYPE"),
+                tuple("volume.sizeGib", "SEMAPHORE_AGENT_VOLUME_SIZE"));
+    }
+
+    @Test
+    void throughputOnAVolumeOtherThanGp3IsLeftOutAsTheOlderToolDid() {
+        SpecResult result = read("\"SEMAPHORE_AGENT_VOLUME_NAME\": \"/dev/sda1\", \"SEMAPHORE_AGENT_VOLUME_THROUGHPUT\": \"300\"");
+
+        assertThat(spec(result).volume().throughputMibps()).isEmpty();
+        assertThat(result.warnings()).extracting(Violation::field).contains("volume.throughputMibps");
     }
 
     // --- overrides in JSON ---

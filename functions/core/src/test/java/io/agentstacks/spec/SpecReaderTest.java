@@ -139,7 +139,8 @@ class SpecReaderTest {
         SpecResult result = SpecReader.read(json("""
                 {"SEMAPHORE_AGENT_STACK_NAME": "agents", "SEMAPHORE_AGENT_TOKEN_PARAMETER_NAME": "agents-token",
                  "SEMAPHORE_ORGANIZATION": "acme", "SEMAPHORE_AGENT_ASG_MIN_SIZE": "3",
-                 "SEMAPHORE_AGENT_ASG_MAX_SIZE": "1", "SEMAPHORE_AGENT_VOLUME_TYPE": "gp5"}"""));
+                 "SEMAPHORE_AGENT_ASG_MAX_SIZE": "1", "SEMAPHORE_AGENT_VOLUME_NAME": "/dev/sda1",
+                 "SEMAPHORE_AGENT_VOLUME_TYPE": "gp5"}"""));
 
         assertThat(result.violations()).extracting(Violation::field, v -> v.legacyKey().orElse(""))
                 .containsExactlyInAnyOrder(
