@@ -36,7 +36,7 @@ public final class SpecFields {
     static final String KMS_KEY = "^(" + KMS_KEY_ID + "|" + KMS_ALIAS + "|arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/"
             + KMS_KEY_ID + "|" + KMS_ALIAS + "))$";
     private static final String HOST_LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
-    static final String ENDPOINT = "^(https?://)?" + HOST_LABEL + "(\\." + HOST_LABEL + ")*(:[0-9]{1,5})?/?$";
+    static final String ENDPOINT = "^(https?://)?" + HOST_LABEL + "(\\." + HOST_LABEL + ")*(:[0-9]{1,5})?$";
     static final String ORGANIZATION = "^" + HOST_LABEL + "$";
     static final String INSTANCE_TYPE = "^[a-z][a-z0-9]*(-[a-z0-9]+)*\\."
             + "(nano|micro|small|medium|large|xlarge|[1-9][0-9]{0,2}xlarge|metal(-[1-9][0-9]{0,2}xl)?)$";
