@@ -4,7 +4,7 @@
 #   install-agent.sh <agent-url> <agent-sha256> <toolbox-url> <toolbox-sha256> <scripts-dir>
 set -euo pipefail
 
-agent_url="$1" agent_sha256="$2" toolbox_url="$3" toolbox_sha256="$4" scripts_dir="$5"
+agent_url="$1" agent_sha256="$2" toolbox_url="$3" toolbox_sha256="$4"
 agent_dir="/opt/semaphore/agent"
 user="semaphore"
 
@@ -54,14 +54,4 @@ grep -q 'source ~/.toolbox/toolbox' "$home/.bash_profile" 2>/dev/null \
   || echo 'source ~/.toolbox/toolbox' >> "$home/.bash_profile"
 chown "$user:$user" "$home/.bash_profile"
 
-for script in agent-lib.sh platform.sh start.sh shutdown-hook.sh health-check.sh pre-job-hook.sh \
-  post-job-hook.sh lifecycle-watch.sh gen-pre-signed-url.py; do
-  install -m 0755 "$scripts_dir/$script" "$agent_dir/$script"
-done
 chown -R "$user:$user" "$agent_dir"
-
-for unit in semaphore-agent.service semaphore-agent-health.service semaphore-agent-health.timer \
-  semaphore-agent-lifecycle-watch.service semaphore-agent-warm-wait.service; do
-  install -m 0644 "$scripts_dir/$unit" "/etc/systemd/system/$unit"
-done
-systemctl daemon-reload

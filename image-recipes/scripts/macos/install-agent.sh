@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Image build (macOS): installs the Semaphore agent and toolbox, each verified against its SHA-256
-# from recipes.json, the agent user, and the agent's instance scripts and launchd daemons.
-#   install-agent.sh <agent-url> <agent-sha256> <toolbox-url> <toolbox-sha256> <scripts-dir>
+# from recipes.json, and the agent user. The agent-scripts and agent-hooks components add the
+# instance scripts and the launchd daemons.
+#   install-agent.sh <agent-url> <agent-sha256> <toolbox-url> <toolbox-sha256>
 set -euo pipefail
 
-agent_url="$1" agent_sha256="$2" toolbox_url="$3" toolbox_sha256="$4" scripts_dir="$5"
+agent_url="$1" agent_sha256="$2" toolbox_url="$3" toolbox_sha256="$4"
 agent_dir="/opt/semaphore/agent"
 user="semaphore"
 home="/Users/$user"
@@ -58,14 +59,4 @@ grep -q 'source ~/.toolbox/toolbox' "$home/.bash_profile" 2>/dev/null \
   || echo 'source ~/.toolbox/toolbox' >> "$home/.bash_profile"
 chown "$user" "$home/.bash_profile"
 
-for script in agent-lib.sh platform.sh start.sh shutdown-hook.sh health-check.sh pre-job-hook.sh \
-  post-job-hook.sh lifecycle-watch.sh gen-pre-signed-url.py; do
-  install -m 0755 "$scripts_dir/$script" "$agent_dir/$script"
-done
 chown -R "$user" "$agent_dir"
-
-for plist in com.semaphoreci.agent com.semaphoreci.health-check com.semaphoreci.lifecycle-watch \
-  com.semaphoreci.warm-wait; do
-  install -m 0644 "$scripts_dir/$plist.plist" "/Library/LaunchDaemons/$plist.plist"
-  plutil -lint "/Library/LaunchDaemons/$plist.plist"
-done

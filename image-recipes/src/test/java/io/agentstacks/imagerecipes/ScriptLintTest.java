@@ -49,8 +49,7 @@ class ScriptLintTest {
         Path script = ScriptSandbox.RECIPES_DIR.resolve("scripts/" + os + "/install-agent.sh");
         Run run = run(script.getParent(), "bash", script.toString(),
                 "https://github.com/semaphoreci/agent/releases/download/v2.2.23/agent_Linux_x86_64.tar.gz", "none",
-                "https://github.com/semaphoreci/toolbox/releases/download/v1.20.5/self-hosted-linux.tar", "none",
-                script.getParent().toString());
+                "https://github.com/semaphoreci/toolbox/releases/download/v1.20.5/self-hosted-linux.tar", "none");
         assertThat(run.exitCode).isNotZero();
         assertThat(run.output).contains("no SHA-256 for https://github.com/semaphoreci/agent/releases/download/v2.2.23/agent_Linux_x86_64.tar.gz");
     }
