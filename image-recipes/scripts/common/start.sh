@@ -82,8 +82,11 @@ install_known_hosts() {
   fi
   home="$(agent_home)"
   mkdir -p "$home/.ssh"
+  touch "$home/.ssh/known_hosts"
+  # Runs again when the instance leaves a warm pool: keep each key once.
   retry aws_cli ssm get-parameter --name "$keys_parameter" --query Parameter.Value --output text \
-    | jq -r '.[] | "github.com " + .' >> "$home/.ssh/known_hosts"
+    | jq -r '.[] | "github.com " + .' | cat "$home/.ssh/known_hosts" - | awk '!seen[$0]++' > "$home/.ssh/known_hosts.tmp"
+  mv "$home/.ssh/known_hosts.tmp" "$home/.ssh/known_hosts"
   chown -R "$AGENT_USER" "$home/.ssh"
 }
 

@@ -177,6 +177,9 @@ class AgentScriptsTest {
 
             assertThat(leaving.exitCode()).as(leaving.output()).isZero();
             assertThat(box.calls()).contains(platform.agentStart, platform.warmWaitDisable);
+            // Prepared twice (entering and leaving the pool), the known hosts are written once.
+            assertThat(Files.readString(box.home.resolve(".ssh/known_hosts")))
+                    .isEqualTo("github.com ssh-ed25519 AAAAC3Nza\ngithub.com ecdsa-sha2-nistp256 AAAAE2Vj\n");
             assertThat(JSON.readTree(box.file("config.yaml")).get("token").asText()).isEqualTo(TOKEN);
             assertThat(leaving.output()).doesNotContain(TOKEN);
         }
