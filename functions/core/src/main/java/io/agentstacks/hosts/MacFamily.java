@@ -1,5 +1,8 @@
 package io.agentstacks.hosts;
 
+import io.agentstacks.spec.Arch;
+import io.agentstacks.spec.InstanceCatalogue;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -19,15 +22,10 @@ public record MacFamily(String family, boolean appleSilicon) {
     /** Scrubbing takes up to about 4.5 hours on Apple silicon Mac hosts. */
     public static final Duration SCRUB_MAX_APPLE_SILICON = Duration.ofMinutes(270);
 
-    /** The families EC2 offers today. */
-    public static final List<MacFamily> KNOWN = List.of(
-            new MacFamily("mac1", false),
-            new MacFamily("mac2", true),
-            new MacFamily("mac2-m1ultra", true),
-            new MacFamily("mac2-m2", true),
-            new MacFamily("mac2-m2pro", true),
-            new MacFamily("mac-m4", true),
-            new MacFamily("mac-m4pro", true));
+    /** The Mac families the spec accepts: those of the instance catalogue (one list for spec and hosts). */
+    public static final List<MacFamily> KNOWN = InstanceCatalogue.macFamilies().stream()
+            .map(f -> new MacFamily(f, InstanceCatalogue.archOf(f).orElseThrow() == Arch.ARM64))
+            .toList();
 
     public static Optional<MacFamily> of(String family) {
         return KNOWN.stream().filter(f -> f.family.equals(family)).findFirst();

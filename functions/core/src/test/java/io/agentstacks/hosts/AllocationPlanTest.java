@@ -26,12 +26,22 @@ class AllocationPlanTest {
             "mac2-m2pro, mac2-m2pro.metal",
             "mac-m4, mac-m4.metal",
             "mac-m4pro, mac-m4pro.metal",
+            "mac-m4max, mac-m4max.metal",
+            "mac-m3ultra, mac-m3ultra.metal",
             "mac2-m1ultra, mac2-m1ultra.metal"})
     void eachMacFamilyIsAllocatedByItsMetalInstanceType(String family, String instanceType) {
         var spec = macSpec(new Mac(List.of(family), List.of(), Optional.empty(), true, true, 1), List.of("us-east-1a"))
                 .toBuilder().instanceType("t3.micro").build();
 
         assertThat(AllocationPlan.plan(spec, List.of(), List.of()).instanceType()).isEqualTo(instanceType);
+    }
+
+    @Test
+    void onlyMac1HostsAreIntelAndScrubUpToFiftyMinutesTheOthersUpToFourAndAHalfHours() {
+        assertThat(MacFamily.KNOWN).filteredOn(f -> !f.appleSilicon()).extracting(MacFamily::family).containsExactly("mac1");
+        assertThat(MacFamily.scrubMaxOf("mac1.metal")).isEqualTo(java.time.Duration.ofMinutes(50));
+        assertThat(MacFamily.scrubMaxOf("mac2-m2pro.metal")).isEqualTo(java.time.Duration.ofMinutes(270));
+        assertThat(MacFamily.scrubMaxOf("t3.micro")).isEqualTo(java.time.Duration.ofMinutes(270));
     }
 
     @Test
