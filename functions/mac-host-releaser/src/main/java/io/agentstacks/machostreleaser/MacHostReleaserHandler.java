@@ -1,12 +1,16 @@
 package io.agentstacks.machostreleaser;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentstacks.hosts.HostReleaseService;
 import io.agentstacks.hosts.HostTasks;
 import io.agentstacks.hosts.HostTasks.ReleaserTask;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.Objects;
 
@@ -26,6 +30,8 @@ import java.util.Objects;
 public final class MacHostReleaserHandler {
 
     private final HostReleaseService service;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final PrintStream log;
 
     public MacHostReleaserHandler(HostReleaseService service) {
@@ -35,6 +41,17 @@ public final class MacHostReleaserHandler {
     public MacHostReleaserHandler(HostReleaseService service, PrintStream log) {
         this.service = Objects.requireNonNull(service, "service");
         this.log = Objects.requireNonNull(log, "log");
+    }
+
+    /** The Lambda's stream: the task JSON in, the answer JSON out. */
+    public void handle(InputStream input, OutputStream output) throws IOException {
+        JsonNode task;
+        try {
+            task = JSON.readTree(input);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("input: not JSON", e);
+        }
+        JSON.writeValue(output, handle(task));
     }
 
     public JsonNode handle(JsonNode input) {
