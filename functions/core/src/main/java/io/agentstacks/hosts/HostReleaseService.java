@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Releases a stack's dedicated hosts once the rule allows it (the mac-host-releaser's tasks).
@@ -70,7 +71,7 @@ public final class HostReleaseService {
      * @param nextCheckSeconds how long to wait before the next round: until the earliest moment a remaining host
      *                         may go (0 when none remains or the loop gives up)
      * @param giveUp           true when hosts remain {@code giveUpAfter} after the loop started
-     * @param handedBack       true when the stack exists again (a new spec was posted): its hosts are its own again
+     * @param handedBack       true when the stack exists again (a new spec was posted): the hosts serve it now
      */
     public record Round(int remaining, long nextCheckSeconds, List<String> released, List<Failure> failed,
                         boolean giveUp, boolean handedBack) {
@@ -96,11 +97,19 @@ public final class HostReleaseService {
     }
 
     public Round releaseEligible(String stack, Instant startedAt) {
+        return releaseEligible(stack, startedAt, OptionalLong.empty());
+    }
+
+    /**
+     * @param specVersion the version whose deletion started the loop (release-mac-hosts' input); when the registry
+     *                    holds a newer one, a new spec was posted under the name and the hosts are that stack's now
+     */
+    public Round releaseEligible(String stack, Instant startedAt, OptionalLong specVersion) {
         HostRecords.requireStackName(stack);
         Objects.requireNonNull(startedAt, "startedAt");
         Instant now = clock.instant();
         Optional<StackRecord> record = registry.get(stack);
-        if (isBack(record)) {
+        if (isBack(record, specVersion)) {
             return new Round(0, 0, List.of(), List.of(), false, true);
         }
         Map<String, HostSnapshot> previous = HostRecords.snapshotsOf(record);
@@ -135,9 +144,14 @@ public final class HostReleaseService {
 
     /** Deletes the stack's host resource group; true when it is gone (or was never there). */
     public boolean deleteGroup(String stack) {
+        return deleteGroup(stack, OptionalLong.empty());
+    }
+
+    /** @param specVersion as for {@link #releaseEligible(String, Instant, OptionalLong)} */
+    public boolean deleteGroup(String stack, OptionalLong specVersion) {
         HostRecords.requireStackName(stack);
         Optional<StackRecord> record = registry.get(stack);
-        if (isBack(record)) {
+        if (isBack(record, specVersion)) {
             return false;
         }
         String name = HostRecords.groupName(record, stack);
@@ -232,9 +246,20 @@ public final class HostReleaseService {
         return new Outcomes(released, refused);
     }
 
-    /** A record that is not DELETED means a new spec was posted for the name: the hosts serve that stack now. */
-    private static boolean isBack(Optional<StackRecord> record) {
-        return record.isPresent() && record.get().status() != StackStatus.DELETED;
+    /**
+     * Whether the stack exists again under its name. With the deleted spec version known: the registry holds a newer
+     * one. Without it: the record's status is one of a stack being provisioned or running (release-mac-hosts starts
+     * while destroy-stack still says DELETING, and a failed destroy says FAILED).
+     */
+    private static boolean isBack(Optional<StackRecord> record, OptionalLong specVersion) {
+        if (record.isEmpty()) {
+            return false;
+        }
+        if (specVersion.isPresent()) {
+            return record.get().specVersion() > specVersion.getAsLong();
+        }
+        StackStatus status = record.get().status();
+        return status != StackStatus.DELETED && status != StackStatus.DELETING && status != StackStatus.FAILED;
     }
 
     /** Seconds until the earliest check, at least {@link #MINIMUM_WAIT}, at most until the loop gives up. */

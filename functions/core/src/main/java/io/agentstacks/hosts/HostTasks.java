@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The JSON of the Mac host tasks (see the state machine task contracts): reading a task's input, checking it
@@ -17,8 +18,8 @@ import java.util.Optional;
  *
  * <pre>
  * mac-host-allocator: {"action": "ensureHosts"|"detachHosts", "stack": "...", "specVersion": N}
- * mac-host-releaser:  {"action": "releaseEligible", "stack": "...", "startedAt": "ISO-8601"}
- *                     {"action": "deleteGroup", "stack": "..."}
+ * mac-host-releaser:  {"action": "releaseEligible", "stack": "...", "startedAt": "ISO-8601"[, "specVersion": N]}
+ *                     {"action": "deleteGroup", "stack": "..."[, "specVersion": N]}
  *                     {"action": "releaseSurplus"[, "stack": "..."]}   (on a schedule)
  * </pre>
  */
@@ -40,10 +41,11 @@ public final class HostTasks {
 
     /** A task of the mac-host-releaser. */
     public sealed interface ReleaserTask {
-        record ReleaseEligible(String stack, Instant startedAt) implements ReleaserTask {
+        /** @param specVersion the deleted version, when the caller passes it (release-mac-hosts does) */
+        record ReleaseEligible(String stack, Instant startedAt, OptionalLong specVersion) implements ReleaserTask {
         }
 
-        record DeleteGroup(String stack) implements ReleaserTask {
+        record DeleteGroup(String stack, OptionalLong specVersion) implements ReleaserTask {
         }
 
         record ReleaseSurplus(Optional<String> stack) implements ReleaserTask {
@@ -69,10 +71,12 @@ public final class HostTasks {
         boolean stackRequired = !"releaseSurplus".equals(action);
         String stack = stack(input, stackRequired, problems);
         Instant startedAt = "releaseEligible".equals(action) ? startedAt(input, problems) : null;
+        OptionalLong specVersion = input != null && input.has("specVersion") && !input.get("specVersion").isNull()
+                ? OptionalLong.of(specVersion(input, problems)) : OptionalLong.empty();
         failOn(problems);
         return switch (action) {
-            case "releaseEligible" -> new ReleaserTask.ReleaseEligible(stack, startedAt);
-            case "deleteGroup" -> new ReleaserTask.DeleteGroup(stack);
+            case "releaseEligible" -> new ReleaserTask.ReleaseEligible(stack, startedAt, specVersion);
+            case "deleteGroup" -> new ReleaserTask.DeleteGroup(stack, specVersion);
             default -> new ReleaserTask.ReleaseSurplus(Optional.ofNullable(stack));
         };
     }

@@ -168,6 +168,33 @@ class HostReleaseServiceTest {
     }
 
     @Test
+    void aStackStillMarkedDeletingOrFailedWhenTheLoopStartsHasItsHostsReleased() {
+        String id = stackHost();
+        clock.advance(Duration.ofHours(25));
+        registry.put(registry.get(STACK).orElseThrow().toBuilder().status(StackStatus.DELETING).build());
+
+        var round = service.releaseEligible(STACK, clock.instant(), java.util.OptionalLong.of(1));
+
+        assertThat(round.released()).containsExactly(id);
+        registry.put(registry.get(STACK).orElseThrow().toBuilder().status(StackStatus.FAILED).build());
+        assertThat(service.releaseEligible(STACK, clock.instant()).handedBack()).isFalse();
+        assertThat(service.deleteGroup(STACK, java.util.OptionalLong.of(1))).isTrue();
+    }
+
+    @Test
+    void aNewerSpecVersionUnderTheNameMeansTheStackIsBackWhateverItsStatus() {
+        stackHost();
+        clock.advance(Duration.ofHours(25));
+        registry.put(registry.get(STACK).orElseThrow().toBuilder().status(StackStatus.FAILED).specVersion(2).build());
+
+        var round = service.releaseEligible(STACK, clock.instant(), java.util.OptionalLong.of(1));
+
+        assertThat(round.handedBack()).isTrue();
+        assertThat(pool.releaseAttempts()).isEmpty();
+        assertThat(service.deleteGroup(STACK, java.util.OptionalLong.of(1))).isFalse();
+    }
+
+    @Test
     void theGroupIsDeletedOnceEmptyAndTheRecordForgetsIt() {
         String id = stackHost();
         groups.group(STACK, List.of(id));

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 class HostTasksTest {
 
@@ -26,9 +27,16 @@ class HostTasksTest {
     void releaserTasksAreReadFromTheirContractJson() throws Exception {
         assertThat(HostTasks.releaserTask(json.readTree(
                 "{\"action\":\"releaseEligible\",\"stack\":\"mac-agents\",\"startedAt\":\"2025-03-01T08:00:00.123Z\"}")))
-                .isEqualTo(new HostTasks.ReleaserTask.ReleaseEligible("mac-agents", Instant.parse("2025-03-01T08:00:00.123Z")));
-        assertThat(HostTasks.releaserTask(json.readTree("{\"action\":\"deleteGroup\",\"stack\":\"mac-agents\"}")))
-                .isEqualTo(new HostTasks.ReleaserTask.DeleteGroup("mac-agents"));
+                .isEqualTo(new HostTasks.ReleaserTask.ReleaseEligible("mac-agents", Instant.parse("2025-03-01T08:00:00.123Z"),
+                        OptionalLong.empty()));
+        assertThat(HostTasks.releaserTask(json.readTree(
+                "{\"action\":\"releaseEligible\",\"stack\":\"mac-agents\",\"specVersion\":4,\"startedAt\":\"2025-03-01T08:00:00Z\"}")))
+                .isEqualTo(new HostTasks.ReleaserTask.ReleaseEligible("mac-agents", Instant.parse("2025-03-01T08:00:00Z"),
+                        OptionalLong.of(4)));
+        assertThat(HostTasks.releaserTask(json.readTree("{\"action\":\"deleteGroup\",\"stack\":\"mac-agents\",\"specVersion\":4}")))
+                .isEqualTo(new HostTasks.ReleaserTask.DeleteGroup("mac-agents", OptionalLong.of(4)));
+        assertThatThrownBy(() -> HostTasks.releaserTask(json.readTree("{\"action\":\"deleteGroup\",\"stack\":\"a\",\"specVersion\":\"4\"}")))
+                .hasMessage("specVersion: must be a whole number, 1 or more");
         assertThat(HostTasks.releaserTask(json.readTree("{\"action\":\"releaseSurplus\"}")))
                 .isEqualTo(new HostTasks.ReleaserTask.ReleaseSurplus(Optional.empty()));
     }

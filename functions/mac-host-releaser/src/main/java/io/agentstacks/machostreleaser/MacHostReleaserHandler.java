@@ -20,8 +20,9 @@ import java.util.Objects;
  * contract's JSON and writes one JSON log line.
  *
  * <pre>
- * {"action": "releaseEligible", "stack", "startedAt"} → {"remaining", "nextCheckSeconds", "released", "failed", "giveUp", "handedBack"}
- * {"action": "deleteGroup", "stack"}                  → {"deleted"}
+ * {"action": "releaseEligible", "stack", "startedAt"[, "specVersion"]}
+ *     → {"remaining", "nextCheckSeconds", "released", "failed", "giveUp", "handedBack"}
+ * {"action": "deleteGroup", "stack"[, "specVersion"]} → {"deleted"}
  * {"action": "releaseSurplus"[, "stack"]}             → {"stacks": [{"stack", "released", "failed"}]}
  * </pre>
  *
@@ -57,7 +58,7 @@ public final class MacHostReleaserHandler {
     public JsonNode handle(JsonNode input) {
         ReleaserTask task = HostTasks.releaserTask(input);
         if (task instanceof ReleaserTask.ReleaseEligible round) {
-            var answer = service.releaseEligible(round.stack(), round.startedAt());
+            var answer = service.releaseEligible(round.stack(), round.startedAt(), round.specVersion());
             log(line(round.stack(), "MacHostReleaseRound")
                     .put("remaining", answer.remaining())
                     .put("released", answer.released().size())
@@ -67,7 +68,7 @@ public final class MacHostReleaserHandler {
             return HostTasks.round(answer);
         }
         if (task instanceof ReleaserTask.DeleteGroup delete) {
-            boolean deleted = service.deleteGroup(delete.stack());
+            boolean deleted = service.deleteGroup(delete.stack(), delete.specVersion());
             log(line(delete.stack(), "MacHostGroupDeleted").put("deleted", deleted));
             return HostTasks.groupDeleted(deleted);
         }

@@ -109,9 +109,8 @@ class MacHostLifecycleEndToEndTest {
         JsonNode detached = task(allocator, "{\"action\":\"detachHosts\",\"stack\":\"" + STACK + "\",\"specVersion\":1}");
         assertThat(detached.get("hostIds").valueStream().map(JsonNode::asText)).containsExactlyInAnyOrder(a, b, c);
         assertThat(groups.hostIds(group)).isEmpty();
-        status(StackStatus.DELETED);
 
-        // release-mac-hosts, as its definition runs it.
+        // release-mac-hosts, as its definition runs it; destroy-stack starts it before marking the stack DELETED.
         Instant startedAt = clock.instant();
         Map<String, Instant> releasedAt = new LinkedHashMap<>();
         Map<String, Long> stepBefore = new HashMap<>();
@@ -120,7 +119,10 @@ class MacHostLifecycleEndToEndTest {
         JsonNode deleted = null;
         for (int round = 0; round < 10_000; round++) {
             JsonNode out = task(releaser, "{\"action\":\"releaseEligible\",\"stack\":\"" + STACK
-                    + "\",\"startedAt\":\"" + startedAt + "\"}");
+                    + "\",\"specVersion\":1,\"startedAt\":\"" + startedAt + "\"}");
+            if (round == 0) {
+                status(StackStatus.DELETED);
+            }
             for (JsonNode id : out.get("released")) {
                 releasedAt.put(id.asText(), clock.instant());
                 stepBefore.put(id.asText(), lastWait);
@@ -128,7 +130,7 @@ class MacHostLifecycleEndToEndTest {
             assertThat(out.get("failed")).isEmpty();
             shownStates.add(registry.get(STACK).orElseThrow().hosts().stream().map(HostSnapshot::state).toList());
             if (out.get("remaining").asInt() == 0) {
-                deleted = task(releaser, "{\"action\":\"deleteGroup\",\"stack\":\"" + STACK + "\"}");
+                deleted = task(releaser, "{\"action\":\"deleteGroup\",\"stack\":\"" + STACK + "\",\"specVersion\":1}");
                 break;
             }
             assertThat(out.get("giveUp").asBoolean()).isFalse();
