@@ -159,8 +159,8 @@ class SetTokenCommandTest {
 
     @Test
     void theDefaultCredentialsChainAndTheEndpointFromTheEnvironmentAreUsed() {
-        System.setProperty("aws.accessKeyId", "AKIDFROMCHAIN");
-        System.setProperty("aws.secretAccessKey", "chain-secret");
+        String keyBefore = System.setProperty("aws.accessKeyId", "AKIDFROMCHAIN");
+        String secretBefore = System.setProperty("aws.secretAccessKey", "chain-secret");
         try {
             int code = run(TOKEN, SetTokenCommand.defaultCredentials(), Map.of(SetTokenCommand.ENDPOINT_ENV, endpoint()),
                     "linux-small", "--region", "us-east-2");
@@ -169,8 +169,16 @@ class SetTokenCommandTest {
             assertThat(received).singleElement().satisfies(r -> assertThat(r.header("Authorization"))
                     .contains("Credential=AKIDFROMCHAIN/", "/us-east-2/execute-api/"));
         } finally {
-            System.clearProperty("aws.accessKeyId");
-            System.clearProperty("aws.secretAccessKey");
+            restore("aws.accessKeyId", keyBefore);
+            restore("aws.secretAccessKey", secretBefore);
+        }
+    }
+
+    private static void restore(String property, String value) {
+        if (value == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, value);
         }
     }
 
