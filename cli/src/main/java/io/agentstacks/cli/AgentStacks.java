@@ -20,6 +20,7 @@ import java.util.Map;
                 ValidateCommand.class,
                 ConvertCommand.class,
                 SchemaCommand.class,
+                SetTokenCommand.class,
         })
 public final class AgentStacks implements Runnable {
 
