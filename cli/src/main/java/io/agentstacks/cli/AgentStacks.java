@@ -15,6 +15,9 @@ import picocli.CommandLine.Command;
         description = "Semaphore agent stacks on AWS: specs, API client, simulator and local control plane.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                ApplyCommand.class,
+                GetCommand.class,
+                DeleteCommand.class,
         })
 public final class AgentStacks implements Runnable {
 
