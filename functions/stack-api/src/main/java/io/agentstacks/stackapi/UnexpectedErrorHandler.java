@@ -30,7 +30,7 @@ final class UnexpectedErrorHandler implements ExceptionHandler<RuntimeException,
         log.error("request.failed").put("method", request.getMethodName()).put("path", request.getPath())
                 .put("error", exception.getClass().getName()).put("message", exception.getMessage())
                 .put("requestId", requestId).write();
-        return Problems.plain(HttpStatus.INTERNAL_SERVER_ERROR, "the request failed and changed nothing that a retry"
-                + " would repeat; retry it" + (requestId == null ? "" : " (request id " + requestId + ")"));
+        return Problems.plain(HttpStatus.INTERNAL_SERVER_ERROR, "the request failed; retrying it is safe"
+                + (requestId == null ? "" : " (request id " + requestId + ")"));
     }
 }

@@ -106,15 +106,21 @@ class StackApiHandlerTest {
         }
     }
 
-    /** Every spec a user starts from (examples/ at the project root once it has them; these meanwhile). */
+    /** Every spec a user starts from: the project's examples/ and this module's own test specs. */
     static Stream<Path> exampleSpecs() throws IOException, URISyntaxException {
-        Path dir = Path.of(StackApiHandlerTest.class.getResource("/specs").toURI());
-        List<Path> specs;
-        try (Stream<Path> files = Files.list(dir)) {
-            specs = files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+        List<Path> specs = new ArrayList<>(jsonFiles(Path.of(StackApiHandlerTest.class.getResource("/specs").toURI())));
+        Path examples = Path.of(System.getProperty("examples.dir", "../../examples"));
+        if (Files.isDirectory(examples)) {
+            specs.addAll(jsonFiles(examples));
         }
         assertThat(specs).as("example specs").isNotEmpty();
         return specs.stream();
+    }
+
+    private static List<Path> jsonFiles(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+        }
     }
 
     private static String spec(String name, int maxSize) {
@@ -143,7 +149,9 @@ class StackApiHandlerTest {
     @MethodSource("exampleSpecs")
     void eachExampleSpecPostedThroughApiGatewayIsAccepted(Path file) throws IOException {
         String body = Files.readString(file);
-        String name = JSON.readTree(body).path("stackName").asText();
+        SpecResult read = SpecReader.read(JSON.readTree(body));
+        assertThat(read.violations()).as(file + " is a valid spec").isEmpty();
+        String name = read.spec().orElseThrow().stackName();
 
         Answer answer = send(post("/stacks", body).event());
 
