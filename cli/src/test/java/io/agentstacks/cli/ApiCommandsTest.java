@@ -127,6 +127,19 @@ class ApiCommandsTest {
     }
 
     @Test
+    void applyPrintsTheWarningsOfAnAcceptedSpec() throws IOException {
+        api.on("POST", "/prod/stacks", Reply.json(202, """
+                {"name":"ci-linux","version":1,"status":"PENDING","warnings":[
+                  {"field":"volume.type","message":"gp2 costs more than gp3","rejectedValue":"gp2","legacyKey":null}]}
+                """));
+
+        int exit = run(withApi("apply", "-f", specFile(SPEC).toString()).toArray(String[]::new));
+
+        assertThat(exit).isZero();
+        assertThat(err.toString().strip()).isEqualTo("warning: volume.type: gp2 costs more than gp3");
+    }
+
+    @Test
     void applySendsIfMatchWithTheVersionGiven() throws IOException {
         api.on("POST", "/prod/stacks", Reply.json(202, "{\"name\":\"ci-linux\",\"version\":3,\"status\":\"UPDATING\"}"));
 
