@@ -74,6 +74,8 @@ public final class GetCommand implements Callable<Integer> {
                 ArrayNode array = JSON.createArrayNode();
                 stacks.forEach(array::add);
                 out.println(JSON.writeValueAsString(array));
+            } else if (stacks.isEmpty()) {
+                out.println("No stacks yet: create one with agent-stacks apply -f SPEC.json");
             } else {
                 out.print(table(stacks));
             }

@@ -272,6 +272,14 @@ class ApiCommandsTest {
     }
 
     @Test
+    void getWithoutStacksSaysHowToCreateOne() {
+        api.on("GET", "/prod/stacks", Reply.json(200, "{\"stacks\":[]}"));
+
+        assertThat(run(withApi("get").toArray(String[]::new))).isZero();
+        assertThat(out.toString().strip()).isEqualTo("No stacks yet: create one with agent-stacks apply -f SPEC.json");
+    }
+
+    @Test
     void getOfAnUnknownStackSaysSoAndExitsOne() {
         api.on("GET", "/prod/stacks/nope", Reply.problem(404, problem(404, "Not Found", "no stack named nope")));
 
