@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentstacks.spec.Violation;
-import io.micronaut.http.HttpResponse;
-import io.micronaut.http.HttpStatus;
-import io.micronaut.http.MutableHttpResponse;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * RFC 9457 problem details ({@code application/problem+json}): {@code type}, {@code title},
@@ -26,16 +24,20 @@ final class Problems {
     /** The plain HTTP meaning of the status is all there is to say (RFC 9457 section 4.2.1). */
     static final String BLANK = "about:blank";
 
+    private static final Map<Integer, String> REASONS = Map.of(
+            400, "Bad Request", 404, "Not Found", 405, "Method Not Allowed", 409, "Conflict",
+            413, "Content Too Large", 415, "Unsupported Media Type", 500, "Internal Server Error");
+
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private Problems() {
     }
 
-    static ObjectNode body(HttpStatus status, String type, String title, String detail) {
+    static ObjectNode body(int status, String type, String title, String detail) {
         ObjectNode p = F.objectNode();
         p.put("type", type);
         p.put("title", title);
-        p.put("status", status.getCode());
+        p.put("status", status);
         p.put("detail", detail);
         return p;
     }
@@ -60,43 +62,44 @@ final class Problems {
         return list;
     }
 
-    static MutableHttpResponse<String> response(ObjectNode problem) {
-        HttpStatus status = HttpStatus.valueOf(problem.get("status").asInt());
-        return HttpResponse.<String>status(status).contentType(MEDIA_TYPE).body(problem.toString());
+    static ApiResponse response(ObjectNode problem) {
+        return new ApiResponse(problem.get("status").asInt(), Map.of("Content-Type", MEDIA_TYPE), problem.toString());
     }
 
-    static MutableHttpResponse<String> of(HttpStatus status, String type, String title, String detail) {
-        return response(body(status, type, title, detail));
-    }
-
-    static MutableHttpResponse<String> plain(HttpStatus status, String detail) {
-        return of(status, BLANK, status.getReason(), detail);
+    /** A problem whose type is the status itself ({@code about:blank}, title = the reason phrase). */
+    static ApiResponse plain(int status, String detail) {
+        return response(body(status, BLANK, REASONS.getOrDefault(status, "Error"), detail));
     }
 
     /** 400 listing every violation. */
-    static MutableHttpResponse<String> invalid(String type, String title, List<Violation> violations) {
-        ObjectNode p = body(HttpStatus.BAD_REQUEST, type, title, violations.size() == 1
+    static ApiResponse invalid(String type, String title, List<Violation> violations) {
+        ObjectNode p = body(400, type, title, violations.size() == 1
                 ? "1 violation: " + violations.get(0).describe()
                 : violations.size() + " violations; see the violations list");
         p.set("violations", violations(violations));
         return response(p);
     }
 
-    static MutableHttpResponse<String> invalidSpec(List<Violation> violations) {
+    static ApiResponse invalidSpec(List<Violation> violations) {
         return invalid(INVALID_SPEC, "The stack spec is not valid", violations);
     }
 
-    static MutableHttpResponse<String> invalidRequest(List<Violation> violations) {
+    static ApiResponse invalidRequest(List<Violation> violations) {
         return invalid(INVALID_REQUEST, "The request is not valid", violations);
     }
 
-    static MutableHttpResponse<String> conflict(String detail, long currentVersion) {
-        ObjectNode p = body(HttpStatus.CONFLICT, VERSION_CONFLICT, "The stack changed", detail);
+    static ApiResponse conflict(String detail, long currentVersion) {
+        ObjectNode p = body(409, VERSION_CONFLICT, "The stack changed", detail);
         p.put("currentVersion", currentVersion);
         return response(p);
     }
 
-    static MutableHttpResponse<String> noSuchStack(String name) {
-        return of(HttpStatus.NOT_FOUND, NO_SUCH_STACK, "No such stack", "no stack named " + name);
+    static ApiResponse noSuchStack(String name) {
+        return response(body(404, NO_SUCH_STACK, "No such stack", "no stack named " + name));
+    }
+
+    static ApiResponse methodNotAllowed(ApiRequest request, String allow) {
+        return plain(405, request.method() + " is not allowed on " + request.path() + "; allowed: " + allow)
+                .withHeader("Allow", allow);
     }
 }

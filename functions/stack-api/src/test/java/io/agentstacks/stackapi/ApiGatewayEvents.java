@@ -1,14 +1,8 @@
 package io.agentstacks.stackapi;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
-import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
-import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,16 +15,12 @@ import java.util.UUID;
 /**
  * API Gateway REST API proxy events (payload 1.0) as API Gateway sends them: the full JSON of a
  * captured request ({@code events/rest-api-proxy-request.json}) with method, resource, path, headers,
- * query and body set per request, read into the event class by the Lambda runtime's own serializer.
+ * query and body set per request; the handler gets the JSON bytes, as Lambda streams them.
  */
 final class ApiGatewayEvents {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectNode TEMPLATE;
-    private static final PojoSerializer<APIGatewayProxyRequestEvent> REQUESTS =
-            LambdaEventSerializers.serializerFor(APIGatewayProxyRequestEvent.class, ApiGatewayEvents.class.getClassLoader());
-    private static final PojoSerializer<APIGatewayProxyResponseEvent> RESPONSES =
-            LambdaEventSerializers.serializerFor(APIGatewayProxyResponseEvent.class, ApiGatewayEvents.class.getClassLoader());
 
     static {
         try (InputStream in = ApiGatewayEvents.class.getResourceAsStream("/events/rest-api-proxy-request.json")) {
@@ -43,7 +33,7 @@ final class ApiGatewayEvents {
     private ApiGatewayEvents() {
     }
 
-    /** A request to build; {@link #event()} gives what Lambda hands the handler. */
+    /** A request to build; {@link #json()} gives what Lambda hands the handler. */
     static final class Request {
         private final String method;
         private final String path;
@@ -53,6 +43,7 @@ final class ApiGatewayEvents {
         private final Map<String, String> headers = new LinkedHashMap<>();
         private String body;
         private boolean base64;
+        private final String requestId = UUID.randomUUID().toString();
 
         private Request(String method, String path) {
             this.method = method;
@@ -126,7 +117,7 @@ final class ApiGatewayEvents {
             context.put("resourcePath", resource);
             context.put("httpMethod", method);
             context.put("path", "/prod" + path);
-            context.put("requestId", UUID.randomUUID().toString());
+            context.put("requestId", requestId);
             if (body == null) {
                 e.putNull("body");
             } else {
@@ -136,8 +127,8 @@ final class ApiGatewayEvents {
             return e.toString();
         }
 
-        APIGatewayProxyRequestEvent event() {
-            return REQUESTS.fromJson(json());
+        String requestId() {
+            return requestId;
         }
     }
 
@@ -147,16 +138,5 @@ final class ApiGatewayEvents {
 
     static Request post(String path, String body) {
         return new Request("POST", path).body(body);
-    }
-
-    /** The response as the JSON Lambda returns to API Gateway. */
-    static JsonNode wire(APIGatewayProxyResponseEvent response) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        RESPONSES.toJson(response, out);
-        try {
-            return JSON.readTree(out.toByteArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -13,7 +13,8 @@ import jakarta.inject.Singleton;
 
 /**
  * Port beans standing in for the AWS adapters' ones, so that the Lambda's own wiring (the no-argument
- * constructor and {@link StackApiFactory}) runs in a test; {@link Primary} so they win over the adapters'.
+ * constructor, which builds {@link StackApi} from the context) runs in a test; {@link Primary} so they win over
+ * the adapters'.
  */
 @Factory
 class InMemoryPortsFactory {

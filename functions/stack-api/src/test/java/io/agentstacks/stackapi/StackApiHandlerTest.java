@@ -4,8 +4,6 @@ import static io.agentstacks.stackapi.ApiGatewayEvents.post;
 import static io.agentstacks.stackapi.ApiGatewayEvents.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentstacks.events.DomainEvent.StackRequested;
@@ -75,27 +73,24 @@ class StackApiHandlerTest {
         }
     }
 
-    private Answer send(StackApiHandler target, APIGatewayProxyRequestEvent event) {
-        APIGatewayProxyResponseEvent response = target.handleRequest(event, new io.micronaut.function.aws.proxy.MockLambdaContext());
-        JsonNode wire = ApiGatewayEvents.wire(response);
-        JsonNode headers = wire.path("headers").isObject() ? wire.path("headers") : JSON.createObjectNode();
-        if (wire.path("multiValueHeaders").isObject()) {
-            var merged = JSON.createObjectNode();
-            wire.path("multiValueHeaders").fields().forEachRemaining(f -> merged.put(f.getKey(), f.getValue().get(0).asText()));
-            merged.setAll((com.fasterxml.jackson.databind.node.ObjectNode) headers);
-            headers = merged;
-        }
-        assertThat(wire.path("isBase64Encoded").asBoolean()).as("answers are text").isFalse();
-        String body = wire.path("body").asText("");
+    /** Streams the event JSON through the handler, as Lambda does, and reads the proxy response JSON back. */
+    static Answer send(StackApiHandler target, ApiGatewayEvents.Request request) {
+        var out = new java.io.ByteArrayOutputStream();
         try {
-            return new Answer(wire.path("statusCode").asInt(), headers, body.isEmpty() ? JSON.missingNode() : JSON.readTree(body));
+            target.handleRequest(new java.io.ByteArrayInputStream(request.json().getBytes(StandardCharsets.UTF_8)), out,
+                    new TestLambdaContext());
+            JsonNode wire = JSON.readTree(out.toByteArray());
+            assertThat(wire.path("isBase64Encoded").asBoolean()).as("answers are text").isFalse();
+            String body = wire.path("body").asText("");
+            return new Answer(wire.path("statusCode").asInt(), wire.path("headers"),
+                    body.isEmpty() ? JSON.missingNode() : JSON.readTree(body));
         } catch (IOException e) {
-            throw new AssertionError("body is not JSON: " + body, e);
+            throw new AssertionError(e);
         }
     }
 
-    private Answer send(APIGatewayProxyRequestEvent event) {
-        return send(handler, event);
+    private Answer send(ApiGatewayEvents.Request request) {
+        return send(handler, request);
     }
 
     private static String resource(String name) {
@@ -153,7 +148,7 @@ class StackApiHandlerTest {
         assertThat(read.violations()).as(file + " is a valid spec").isEmpty();
         String name = read.spec().orElseThrow().stackName();
 
-        Answer answer = send(post("/stacks", body).event());
+        Answer answer = send(post("/stacks", body));
 
         assertThat(answer.status()).as(answer.body().toString()).isEqualTo(202);
         assertThat(answer.body()).isEqualTo(JSON.readTree(
@@ -174,7 +169,7 @@ class StackApiHandlerTest {
         String legacy = resource("/legacy-config.json");
         SpecResult expected = SpecReader.read(JSON.readTree(legacy));
 
-        Answer answer = send(post("/stacks", legacy).event());
+        Answer answer = send(post("/stacks", legacy));
 
         if (expected.isValid()) {
             assertThat(answer.status()).isEqualTo(202);
@@ -189,7 +184,7 @@ class StackApiHandlerTest {
     @Test
     void aBodySentBase64EncodedIsReadLikeAnyOther() {
         Answer answer = send(request("POST", "/stacks").base64Body(spec("ci", 3))
-                .header("Content-Type", "application/json; charset=utf-8").event());
+                .header("Content-Type", "application/json; charset=utf-8"));
 
         assertThat(answer.status()).isEqualTo(202);
         assertThat(registry.get("ci")).isPresent();
@@ -197,7 +192,7 @@ class StackApiHandlerTest {
 
     @Test
     void aBadSpecGets400ListingEveryViolationAndNothingIsWritten() {
-        Answer answer = send(post("/stacks", "{\"instanceType\": \"t3.large\", \"stackName\": \"\"}").event());
+        Answer answer = send(post("/stacks", "{\"instanceType\": \"t3.large\", \"stackName\": \"\"}"));
 
         assertProblem(answer, 400);
         assertThat(answer.body().path("type").asText()).isEqualTo("urn:agent-stacks:problem:invalid-spec");
@@ -215,7 +210,7 @@ class StackApiHandlerTest {
 
     @Test
     void aBodyThatIsNotJsonGets400NamingWhereAndNothingIsWritten() {
-        Answer answer = send(post("/stacks", "{\"stackName\": \"ci\",, }").event());
+        Answer answer = send(post("/stacks", "{\"stackName\": \"ci\",, }"));
 
         assertProblem(answer, 400);
         assertThat(answer.body().path("violations").get(0).path("message").asText()).contains("not valid JSON at line 1");
@@ -224,7 +219,7 @@ class StackApiHandlerTest {
 
     @Test
     void aSpecWithADuplicateKeyIsRefused() {
-        Answer answer = send(post("/stacks", "{\"stackName\": \"ci\", \"stackName\": \"cd\"}").event());
+        Answer answer = send(post("/stacks", "{\"stackName\": \"ci\", \"stackName\": \"cd\"}"));
 
         assertProblem(answer, 400);
         assertThat(answer.body().path("violations").get(0).path("message").asText()).contains("Duplicate field 'stackName'");
@@ -233,8 +228,8 @@ class StackApiHandlerTest {
 
     @Test
     void theSamePostTwiceStartsOneExecution() {
-        Answer first = send(post("/stacks", spec("ci", 3)).event());
-        Answer second = send(post("/stacks", spec("ci", 3)).event());
+        Answer first = send(post("/stacks", spec("ci", 3)));
+        Answer second = send(post("/stacks", spec("ci", 3)));
 
         assertThat(first.status()).isEqualTo(202);
         assertThat(second.status()).isEqualTo(202);
@@ -245,7 +240,7 @@ class StackApiHandlerTest {
 
     @Test
     void twoUpdatesRacingOnOneVersionGiveOne202AndOne409() throws Exception {
-        send(post("/stacks", spec("ci", 3)).event());
+        send(post("/stacks", spec("ci", 3)));
         makeActive("ci");
         // Two Lambda instances; both read version 1 before either writes, so the registry's
         // conditional write is what decides.
@@ -254,8 +249,8 @@ class StackApiHandlerTest {
         StackApiHandler two = handler(shared);
         var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
-            var a = pool.submit(() -> send(one, post("/stacks", spec("ci", 5)).header("If-Match", "\"1\"").event()));
-            var b = pool.submit(() -> send(two, post("/stacks", spec("ci", 7)).header("If-Match", "\"1\"").event()));
+            var a = pool.submit(() -> send(one, post("/stacks", spec("ci", 5)).header("If-Match", "\"1\"")));
+            var b = pool.submit(() -> send(two, post("/stacks", spec("ci", 7)).header("If-Match", "\"1\"")));
             List<Answer> answers = List.of(a.get(30, java.util.concurrent.TimeUnit.SECONDS), b.get(30, java.util.concurrent.TimeUnit.SECONDS));
 
             assertThat(answers).extracting(Answer::status).containsExactlyInAnyOrder(202, 409);
@@ -275,10 +270,10 @@ class StackApiHandlerTest {
 
     @Test
     void ifMatchWithAnotherVersionGets409AndWritesNothing() {
-        send(post("/stacks", spec("ci", 3)).event());
+        send(post("/stacks", spec("ci", 3)));
         makeActive("ci");
 
-        Answer answer = send(post("/stacks", spec("ci", 4)).header("If-Match", "\"9\"").event());
+        Answer answer = send(post("/stacks", spec("ci", 4)).header("If-Match", "\"9\""));
 
         assertProblem(answer, 409);
         assertThat(answer.body().path("type").asText()).isEqualTo("urn:agent-stacks:problem:version-conflict");
@@ -289,10 +284,10 @@ class StackApiHandlerTest {
 
     @Test
     void ifMatchWithTheStoredVersionUpdates() {
-        send(post("/stacks", spec("ci", 3)).event());
+        send(post("/stacks", spec("ci", 3)));
         makeActive("ci");
 
-        Answer answer = send(post("/stacks", spec("ci", 4)).header("If-Match", "\"1\"").event());
+        Answer answer = send(post("/stacks", spec("ci", 4)).header("If-Match", "\"1\""));
 
         assertThat(answer.status()).isEqualTo(202);
         assertThat(answer.body().path("version").asLong()).isEqualTo(2);
@@ -302,7 +297,7 @@ class StackApiHandlerTest {
 
     @Test
     void anIfMatchThatIsNotAVersionGets400() {
-        Answer answer = send(post("/stacks", spec("ci", 3)).header("If-Match", "yesterday").event());
+        Answer answer = send(post("/stacks", spec("ci", 3)).header("If-Match", "yesterday"));
 
         assertProblem(answer, 400);
         assertThat(answer.body().path("violations").get(0).path("field").asText()).isEqualTo("If-Match");
@@ -313,7 +308,7 @@ class StackApiHandlerTest {
     void aBodyOver256KbGets413AndNothingIsWritten() {
         String padded = spec("ci", 3).replace("}", " ".repeat(256 * 1024) + "}");
 
-        Answer answer = send(post("/stacks", padded).event());
+        Answer answer = send(post("/stacks", padded));
 
         assertProblem(answer, 413);
         assertNothingWritten();
@@ -324,13 +319,13 @@ class StackApiHandlerTest {
         String body = spec("ci", 3);
         String padded = body.replace("}", " ".repeat(256 * 1024 - body.length()) + "}");
 
-        assertThat(send(post("/stacks", padded).event()).status()).isEqualTo(202);
+        assertThat(send(post("/stacks", padded)).status()).isEqualTo(202);
     }
 
     @Test
     void aBodyThatIsNotDeclaredJsonGets415AndNothingIsWritten() {
-        Answer text = send(post("/stacks", spec("ci", 3)).header("Content-Type", "text/plain").event());
-        Answer none = send(post("/stacks", spec("ci", 3)).header("Content-Type", null).event());
+        Answer text = send(post("/stacks", spec("ci", 3)).header("Content-Type", "text/plain"));
+        Answer none = send(post("/stacks", spec("ci", 3)).header("Content-Type", null));
 
         assertProblem(text, 415);
         assertThat(text.body().path("detail").asText()).contains("application/json").contains("text/plain");
@@ -340,8 +335,8 @@ class StackApiHandlerTest {
 
     @Test
     void aWrongMethodGets405AsProblemJson() {
-        Answer put = send(request("PUT", "/stacks").body(spec("ci", 3)).event());
-        Answer patch = send(request("PATCH", "/stacks/ci").body(spec("ci", 3)).event());
+        Answer put = send(request("PUT", "/stacks").body(spec("ci", 3)));
+        Answer patch = send(request("PATCH", "/stacks/ci").body(spec("ci", 3)));
 
         assertProblem(put, 405);
         assertProblem(patch, 405);
@@ -350,12 +345,12 @@ class StackApiHandlerTest {
 
     @Test
     void anUnknownRouteGets404AsProblemJson() {
-        assertProblem(send(request("GET", "/nothing-here").event()), 404);
+        assertProblem(send(request("GET", "/nothing-here")), 404);
     }
 
     @Test
     void getOfAnUnknownStackGets404() {
-        Answer answer = send(request("GET", "/stacks/nope").event());
+        Answer answer = send(request("GET", "/stacks/nope"));
 
         assertProblem(answer, 404);
         assertThat(answer.body().path("detail").asText()).isEqualTo("no stack named nope");
@@ -363,7 +358,7 @@ class StackApiHandlerTest {
 
     @Test
     void getShowsSpecStatusGroupCountsDemandDecisionAndHosts() throws IOException {
-        send(post("/stacks", spec("ci", 3)).event());
+        send(post("/stacks", spec("ci", 3)));
         StackRecord active = makeActive("ci");
         store(active.toBuilder()
                 .lastDemand(Optional.of(new DemandSnapshot(4, 2, 0, 2, NOW)))
@@ -375,7 +370,7 @@ class StackApiHandlerTest {
                 new GroupState.Instance("i-2", "InService", "us-east-1b", false),
                 new GroupState.Instance("i-3", "Pending", "us-east-1a", false)), 1));
 
-        Answer answer = send(request("GET", "/stacks/ci").event());
+        Answer answer = send(request("GET", "/stacks/ci"));
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.header("ETag")).isEqualTo("\"1\"");
@@ -397,10 +392,10 @@ class StackApiHandlerTest {
 
     @Test
     void getOfAFailedStackShowsTheReasonAndNoGroup() {
-        send(post("/stacks", spec("ci", 3)).event());
+        send(post("/stacks", spec("ci", 3)));
         store(StackTransitions.failed(registry.get("ci").orElseThrow(), "subnet-0abc does not exist", NOW));
 
-        JsonNode s = send(request("GET", "/stacks/ci").event()).body();
+        JsonNode s = send(request("GET", "/stacks/ci")).body();
 
         assertThat(s.path("status").asText()).isEqualTo("FAILED");
         assertThat(s.path("reason").asText()).isEqualTo("subnet-0abc does not exist");
@@ -410,7 +405,7 @@ class StackApiHandlerTest {
     @Test
     void getStacksPagesThroughEveryStackInNameOrder() {
         for (String name : List.of("delta", "alpha", "echo", "charlie", "bravo")) {
-            send(post("/stacks", spec(name, 1)).event());
+            send(post("/stacks", spec(name, 1)));
         }
         List<String> seen = new ArrayList<>();
         Optional<String> token = Optional.empty();
@@ -418,7 +413,7 @@ class StackApiHandlerTest {
         do {
             var req = request("GET", "/stacks").query("limit", "2");
             token.ifPresent(t -> req.query("pageToken", t));
-            Answer page = send(req.event());
+            Answer page = send(req);
             assertThat(page.status()).isEqualTo(200);
             assertThat(page.body().path("stacks").size()).isLessThanOrEqualTo(2);
             page.body().path("stacks").forEach(s -> seen.add(s.path("name").asText()));
@@ -433,9 +428,9 @@ class StackApiHandlerTest {
 
     @Test
     void getStacksListsSummariesWithTheDefaultPageSize() {
-        send(post("/stacks", spec("ci", 3)).event());
+        send(post("/stacks", spec("ci", 3)));
 
-        Answer answer = send(request("GET", "/stacks").event());
+        Answer answer = send(request("GET", "/stacks"));
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.body().has("nextPageToken")).isFalse();
@@ -448,8 +443,8 @@ class StackApiHandlerTest {
 
     @Test
     void aPageSizeOutsideOneToAHundredOrNotANumberGets400() {
-        Answer zero = send(request("GET", "/stacks").query("limit", "0").event());
-        Answer words = send(request("GET", "/stacks").query("limit", "ten").event());
+        Answer zero = send(request("GET", "/stacks").query("limit", "0"));
+        Answer words = send(request("GET", "/stacks").query("limit", "ten"));
 
         assertProblem(zero, 400);
         assertThat(zero.body().path("violations").get(0).path("field").asText()).isEqualTo("limit");
@@ -459,7 +454,7 @@ class StackApiHandlerTest {
 
     @Test
     void deleteOfAnUnknownStackGets404() {
-        Answer answer = send(request("DELETE", "/stacks/nope").event());
+        Answer answer = send(request("DELETE", "/stacks/nope"));
 
         assertProblem(answer, 404);
         assertThat(workflows.executions()).isEmpty();
@@ -467,11 +462,11 @@ class StackApiHandlerTest {
 
     @Test
     void deleteTwiceStartsOneDestroyExecution() {
-        send(post("/stacks", spec("ci", 3)).event());
+        send(post("/stacks", spec("ci", 3)));
         makeActive("ci");
 
-        Answer first = send(request("DELETE", "/stacks/ci").event());
-        Answer second = send(request("DELETE", "/stacks/ci").event());
+        Answer first = send(request("DELETE", "/stacks/ci"));
+        Answer second = send(request("DELETE", "/stacks/ci"));
 
         assertThat(first.status()).isEqualTo(202);
         assertThat(second.status()).isEqualTo(202);
@@ -483,7 +478,7 @@ class StackApiHandlerTest {
 
     @Test
     void validateAnswersTheCanonicalSpecAndWritesNothing() {
-        Answer answer = send(post("/stacks/validate", spec("ci", 3)).event());
+        Answer answer = send(post("/stacks/validate", spec("ci", 3)));
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.body().path("valid").asBoolean()).isTrue();
@@ -495,7 +490,7 @@ class StackApiHandlerTest {
 
     @Test
     void validateOfABadSpecGets400ListingEveryViolation() {
-        Answer answer = send(post("/stacks/validate", "{}").event());
+        Answer answer = send(post("/stacks/validate", "{}"));
 
         assertProblem(answer, 400);
         assertThat(answer.body().path("violations").size()).isGreaterThanOrEqualTo(2);
@@ -504,8 +499,8 @@ class StackApiHandlerTest {
 
     @Test
     void validateChecksContentTypeAndSizeLikeApply() {
-        assertProblem(send(post("/stacks/validate", spec("ci", 3)).header("Content-Type", "text/yaml").event()), 415);
-        assertProblem(send(post("/stacks/validate", spec("ci", 3).replace("}", " ".repeat(300_000) + "}")).event()), 413);
+        assertProblem(send(post("/stacks/validate", spec("ci", 3)).header("Content-Type", "text/yaml")), 415);
+        assertProblem(send(post("/stacks/validate", spec("ci", 3).replace("}", " ".repeat(300_000) + "}"))), 413);
     }
 
     @Test
@@ -517,21 +512,42 @@ class StackApiHandlerTest {
             }
         });
 
-        APIGatewayProxyRequestEvent event = request("GET", "/stacks/ci").event();
+        var event = request("GET", "/stacks/ci");
         Answer answer = send(broken, event);
 
         assertProblem(answer, 500);
-        String requestId = event.getRequestContext().getRequestId();
+        String requestId = event.requestId();
         assertThat(answer.body().path("detail").asText()).contains(requestId).doesNotContain("DynamoDB");
         assertThat(logLines).anySatisfy(l -> assertThat(l).contains("\"event\":\"request.failed\"").contains("throttled")
                 .contains(requestId));
     }
 
     @Test
+    void anEventThatIsNotFromApiGatewayGets500AndIsLogged() throws IOException {
+        var out = new java.io.ByteArrayOutputStream();
+        handler.handleRequest(new java.io.ByteArrayInputStream("{\"detail-type\":\"Scheduled Event\"}".getBytes(StandardCharsets.UTF_8)),
+                out, new TestLambdaContext());
+
+        JsonNode wire = JSON.readTree(out.toByteArray());
+        assertThat(wire.path("statusCode").asInt()).isEqualTo(500);
+        assertThat(wire.path("headers").path("Content-Type").asText()).isEqualTo("application/problem+json");
+        assertThat(logLines).anySatisfy(l -> assertThat(l).contains("\"event\":\"request.unreadable\""));
+        assertNothingWritten();
+    }
+
+    @Test
+    void aTrailingSlashNamesTheSameRoute() {
+        send(post("/stacks/", spec("ci", 3)));
+
+        assertThat(send(request("GET", "/stacks/ci/")).status()).isEqualTo(200);
+        assertThat(send(request("GET", "/stacks/")).body().path("stacks")).hasSize(1);
+    }
+
+    @Test
     void everyLogLineIsOneJsonObjectWithAnEventAndNoSpecContent() throws IOException {
-        send(post("/stacks", spec("ci", 3)).event());
-        send(post("/stacks", "{}").event());
-        send(request("DELETE", "/stacks/ci").event());
+        send(post("/stacks", spec("ci", 3)));
+        send(post("/stacks", "{}"));
+        send(request("DELETE", "/stacks/ci"));
 
         assertThat(logLines).hasSizeGreaterThanOrEqualTo(3);
         for (String line : logLines) {
