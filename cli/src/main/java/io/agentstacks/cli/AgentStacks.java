@@ -21,6 +21,9 @@ import java.util.Map;
                 ConvertCommand.class,
                 SchemaCommand.class,
                 SetTokenCommand.class,
+                ApplyCommand.class,
+                GetCommand.class,
+                DeleteCommand.class,
         })
 public final class AgentStacks implements Runnable {
 
