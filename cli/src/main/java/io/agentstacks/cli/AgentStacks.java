@@ -20,6 +20,10 @@ import java.util.Map;
                 ValidateCommand.class,
                 ConvertCommand.class,
                 SchemaCommand.class,
+                SetTokenCommand.class,
+                ApplyCommand.class,
+                GetCommand.class,
+                DeleteCommand.class,
         })
 public final class AgentStacks implements Runnable {
 
