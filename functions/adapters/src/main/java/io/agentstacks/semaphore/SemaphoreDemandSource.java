@@ -82,7 +82,8 @@ public final class SemaphoreDemandSource implements DemandSource {
                 .header("User-Agent", "semaphore-agent-stacks")
                 .GET()
                 .build();
-        CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request, bounded());
+        BoundedBody body = new BoundedBody(MAX_BODY_BYTES);
+        CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request, info -> body);
         HttpResponse<byte[]> response;
         try {
             response = future.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -94,7 +95,9 @@ public final class SemaphoreDemandSource implements DemandSource {
             Thread.currentThread().interrupt();
             return unavailable("interrupted");
         } catch (ExecutionException e) {
-            return unavailable(describe(e.getCause(), requestTimeout));
+            // Cutting the body off may surface as the client's own "stream cancelled" failure: ask the body.
+            return unavailable(body.tooLarge() ? "response body over " + MAX_BODY_BYTES + " bytes"
+                    : describe(e.getCause(), requestTimeout));
         }
         int status = response.statusCode();
         if (status == 401 || status == 404) {
@@ -169,10 +172,6 @@ public final class SemaphoreDemandSource implements DemandSource {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
-    private static HttpResponse.BodyHandler<byte[]> bounded() {
-        return info -> new BoundedBody(MAX_BODY_BYTES);
-    }
-
     /** The body exceeded the cap; reading stopped there. */
     static final class BodyTooLarge extends IOException {
         BodyTooLarge() {
@@ -186,9 +185,14 @@ public final class SemaphoreDemandSource implements DemandSource {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         private final CompletableFuture<byte[]> result = new CompletableFuture<>();
         private Flow.Subscription subscription;
+        private volatile boolean tooLarge;
 
         BoundedBody(int cap) {
             this.cap = cap;
+        }
+
+        boolean tooLarge() {
+            return tooLarge;
         }
 
         @Override
@@ -206,7 +210,7 @@ public final class SemaphoreDemandSource implements DemandSource {
         public void onNext(List<ByteBuffer> items) {
             for (ByteBuffer b : items) {
                 if (bytes.size() + b.remaining() > cap) {
-                    // Fail the body before cancelling: the client reports a cancelled stream otherwise.
+                    tooLarge = true;
                     result.completeExceptionally(new BodyTooLarge());
                     subscription.cancel();
                     return;
