@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         description = "Semaphore agent stacks on AWS: specs, API client, simulator and local control plane.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                SimulateCommand.class,
         })
 public final class AgentStacks implements Runnable {
 

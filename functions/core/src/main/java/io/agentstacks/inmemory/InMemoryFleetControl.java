@@ -388,6 +388,12 @@ public final class InMemoryFleetControl implements FleetControl {
                 i.fromWarmPool, i.launchedAt)).toList();
     }
 
+    /** The group's desired capacity now, without recording a call (for simulations' bookkeeping). */
+    public synchronized int desiredCapacity(String groupName) {
+        settle();
+        return group(groupName, "DescribeAutoScalingGroups").desired;
+    }
+
     public synchronized List<Call> calls() {
         return List.copyOf(calls);
     }
