@@ -3,18 +3,15 @@ package io.agentstacks.aws;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
-import software.amazon.awssdk.services.ssm.SsmClient;
 
-import java.net.URI;
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * The SDK clients the scaling Lambdas use: one small HTTP client (url-connection), short timeouts so
  * that one slow call cannot eat a poll interval, and the SDK's standard retry strategy (bounded
- * attempts with jittered backoff, throttling included). Region and credentials come from the Lambda
- * environment; {@code endpoint} points a client at a stand-in (cold-start measurement, local runs).
+ * attempts with jittered backoff, throttling included). Region and credentials come from
+ * {@link LambdaEnvironment}; the SDK's own {@code AWS_ENDPOINT_URL} / {@code aws.endpointUrl} setting
+ * points clients at a stand-in (cold-start measurement, wiring tests).
  */
 public final class AwsSdkClients {
 
@@ -35,17 +32,5 @@ public final class AwsSdkClients {
                 .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
                 .apiCallTimeout(CALL_TIMEOUT)
                 .build();
-    }
-
-    public static AutoScalingClient autoScaling(SdkHttpClient http, Optional<URI> endpoint) {
-        var b = AutoScalingClient.builder().httpClient(http).overrideConfiguration(overrides());
-        endpoint.ifPresent(b::endpointOverride);
-        return b.build();
-    }
-
-    public static SsmClient ssm(SdkHttpClient http, Optional<URI> endpoint) {
-        var b = SsmClient.builder().httpClient(http).overrideConfiguration(overrides());
-        endpoint.ifPresent(b::endpointOverride);
-        return b.build();
     }
 }
