@@ -3,7 +3,6 @@ package io.agentstacks.local.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentstacks.local.sim.FleetSimulation.Policy;
-import io.agentstacks.spec.Scaling;
 import io.agentstacks.spec.ScalingPolicyKind;
 import io.agentstacks.spec.SpecJson;
 import io.agentstacks.spec.StackSpec;
@@ -19,7 +18,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The issue's "done means" figures, on simulated-clock runs of the built-in traces (seed 1) with the
@@ -32,7 +30,12 @@ class ScalingPoliciesMeasuredTest {
     private static final long SEED = 1;
 
     private static StackSpec linux() {
-        try (InputStream in = ScalingPoliciesMeasuredTest.class.getResourceAsStream("/linux-sim.json")) {
+        return spec("/linux-sim.json");
+    }
+
+    /** The specs README's commands use: the test resources themselves. */
+    private static StackSpec spec(String resource) {
+        try (InputStream in = ScalingPoliciesMeasuredTest.class.getResourceAsStream(resource)) {
             return SpecJson.readTrusted(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -45,8 +48,19 @@ class ScalingPoliciesMeasuredTest {
 
     /** Agents stay after a job and leave after 300 s idle; up-down lowers after 60 s of surplus. */
     private static StackSpec staying() {
-        return linux().toBuilder().disconnectAfterJob(false).disconnectAfterIdleSeconds(300)
-                .scaling(new Scaling(ScalingPolicyKind.UP_DOWN, 60, linux().scaling().overprovision())).build();
+        StackSpec s = spec("/linux-sim-stay.json");
+        assertThat(s.disconnectAfterJob()).isFalse();
+        assertThat(s.disconnectAfterIdleSeconds()).isEqualTo(300);
+        assertThat(s.scaling().policy()).isEqualTo(ScalingPolicyKind.UP_DOWN);
+        assertThat(s.scaling().scaleInIdleSeconds()).isEqualTo(60);
+        return s;
+    }
+
+    /** A warm pool of a quarter of max. */
+    private static StackSpec warmPooled() {
+        StackSpec s = spec("/linux-sim-warm-pool.json");
+        assertThat(s.warmPool()).contains(new WarmPool(s.maxSize() / 4, WarmPoolState.STOPPED));
+        return s;
     }
 
     @ParameterizedTest
@@ -92,7 +106,7 @@ class ScalingPoliciesMeasuredTest {
 
     @Test
     void aWarmPoolOfAQuarterOfMaxShortensBurstyWaitsButNotByHalfNorWithinTenPercentOfTheCost() {
-        StackSpec warm = linux().toBuilder().warmPool(Optional.of(new WarmPool(5, WarmPoolState.STOPPED))).build();
+        StackSpec warm = warmPooled();
         SimulationResult legacy = run(linux(), "bursty", Policy.LEGACY);
         SimulationResult pooled = run(warm, "bursty", Policy.UP_ONLY);
         double waitRatio = pooled.waitP95() / legacy.waitP95();
@@ -109,7 +123,7 @@ class ScalingPoliciesMeasuredTest {
     @Test
     void evenWithoutQueueingAWarmStartSavesOnlyFifteenOfFortyFiveSeconds() {
         // The best case for a warm pool: one pipeline no larger than the pool, arriving when it is full.
-        StackSpec warm = linux().toBuilder().warmPool(Optional.of(new WarmPool(5, WarmPoolState.STOPPED))).build();
+        StackSpec warm = warmPooled();
         List<Job> pipeline = List.of(new Job(0, 305, 240, 1), new Job(1, 305, 240, 1), new Job(2, 305, 240, 1),
                 new Job(3, 305, 240, 1), new Job(4, 305, 240, 1));
         Trace t = new Trace("one-pipeline", pipeline);
