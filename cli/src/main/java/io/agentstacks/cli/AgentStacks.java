@@ -24,6 +24,7 @@ import java.util.Map;
                 ApplyCommand.class,
                 GetCommand.class,
                 DeleteCommand.class,
+                SimulateCommand.class,
         })
 public final class AgentStacks implements Runnable {
 
