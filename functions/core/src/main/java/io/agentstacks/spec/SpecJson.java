@@ -47,8 +47,9 @@ public final class SpecJson {
         ArrayNode overrides = o.putArray("launchTemplateOverrides");
         for (InstanceOverride io : s.launchTemplateOverrides()) {
             ObjectNode e = overrides.addObject();
-            e.put("instanceType", io.instanceType());
+            io.instanceType().ifPresent(v -> e.put("instanceType", v));
             io.weightedCapacity().ifPresent(v -> e.put("weightedCapacity", v));
+            io.instanceRequirements().ifPresent(v -> e.set("instanceRequirements", v));
         }
         o.put("newInstancesProtectedFromScaleIn", s.newInstancesProtectedFromScaleIn());
         o.put("disconnectAfterJob", s.disconnectAfterJob());
@@ -146,9 +147,16 @@ public final class SpecJson {
         b.desiredCapacity(integer(o, "desiredCapacity"));
         list(o, "groupMetrics").ifPresent(b::groupMetrics);
         integer(o, "maxInstanceLifetimeSeconds").ifPresent(b::maxInstanceLifetimeSeconds);
-        objects(o, "launchTemplateOverrides", e -> new InstanceOverride(
-                text(e, "instanceType").orElseThrow(() -> missing("launchTemplateOverrides[].instanceType")),
-                integer(e, "weightedCapacity"))).ifPresent(b::launchTemplateOverrides);
+        objects(o, "launchTemplateOverrides", e -> {
+            JsonNode req = e.get("instanceRequirements");
+            Optional<ObjectNode> requirements = req != null && req.isObject()
+                    ? Optional.of((ObjectNode) req) : Optional.empty();
+            Optional<String> type = text(e, "instanceType");
+            if (type.isEmpty() && requirements.isEmpty()) {
+                throw missing("launchTemplateOverrides[].instanceType");
+            }
+            return new InstanceOverride(type, integer(e, "weightedCapacity"), requirements);
+        }).ifPresent(b::launchTemplateOverrides);
         bool(o, "newInstancesProtectedFromScaleIn").ifPresent(b::newInstancesProtectedFromScaleIn);
         bool(o, "disconnectAfterJob").ifPresent(b::disconnectAfterJob);
         integer(o, "disconnectAfterIdleSeconds").ifPresent(b::disconnectAfterIdleSeconds);
@@ -170,7 +178,7 @@ public final class SpecJson {
         JsonNode tags = o.get("tags");
         if (tags != null && tags.isObject()) {
             Map<String, String> t = new LinkedHashMap<>();
-            tags.fields().forEachRemaining(e -> t.put(e.getKey(), e.getValue().asText()));
+            tags.properties().forEach(e -> t.put(e.getKey(), e.getValue().asText()));
             b.tags(t);
         }
 

@@ -32,8 +32,8 @@ public record Violation(String field, String message, Optional<String> rejectedV
         return new Violation(field, message, rejectedValue, Optional.of(key));
     }
 
-    /** {@code field (LEGACY_KEY): message}, the form the CLI prints. */
+    /** {@code field: message (LEGACY_KEY)}, the form the CLI prints after the file name. */
     public String describe() {
-        return field + legacyKey.map(k -> " (" + k + ")").orElse("") + ": " + message;
+        return field + ": " + message + legacyKey.map(k -> " (" + k + ")").orElse("");
     }
 }

@@ -1,0 +1,285 @@
+package io.agentstacks.token;
+
+import io.agentstacks.demand.DemandSource;
+import io.agentstacks.demand.Observation;
+import io.agentstacks.events.DomainEvent;
+import io.agentstacks.events.EventSink;
+import io.agentstacks.stacks.StackRecord;
+import io.agentstacks.stacks.StackRegistry;
+import io.agentstacks.stacks.StackRegistry.PutResult;
+import io.agentstacks.stacks.StackStatus;
+import io.agentstacks.stacks.StackTransitions;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.UnaryOperator;
+
+/**
+ * Replaces a stack's agent registration token, and checks every live stack's token once a day.
+ *
+ * <p><b>Rotation</b> ({@link #rotate}): the token is first shown to Semaphore's metrics endpoint of the
+ * stack's organization; only a 200 lets it be written, as a new version of the spec's SecureString
+ * parameter encrypted with the spec's KMS key ({@value #DEFAULT_KMS_KEY} when the spec names none, as
+ * in the older tool). Then the registry records the parameter version and time (a conditional write,
+ * retried on conflict), a {@code TokenRotated} event is put, and a stack that was DEGRADED because
+ * Semaphore refused its old token is ACTIVE again. A token Semaphore refuses leaves the parameter as it
+ * was; when Semaphore cannot be asked nothing is written.
+ *
+ * <p>Rotation is idempotent: before writing, the stored token is compared with the new one, and when
+ * they are the same (a retried request) the existing version is answered and nothing is written. The
+ * registry's {@code tokenParameterVersion} tells whether that version's rotation was completed; a retry
+ * after a failure between the parameter write and the registry write completes it.
+ *
+ * <p><b>Daily check</b> ({@link #dailyCheck}): every live stack's stored token is shown to Semaphore.
+ * Refused (401/404): a {@code TokenRejected} event (source {@code daily-check}) and the stack DEGRADED
+ * with the reason; the parameter is missing: DEGRADED too; accepted while DEGRADED: ACTIVE again;
+ * Semaphore unavailable: nothing changes. Only {@link StackTransitions#tokenRejected} leads to DEGRADED,
+ * so a DEGRADED stack whose token is accepted is made ACTIVE with {@link StackTransitions#tokenAccepted}.
+ *
+ * <p>No answer, event, registry write or message produced here holds the token: results name the stack
+ * and the parameter, and any text that comes from an adapter is scrubbed of the token's value.
+ */
+public final class TokenRotation {
+
+    /** The key SSM encrypts SecureStrings with when a spec names none (the older tool's default). */
+    public static final String DEFAULT_KMS_KEY = "alias/aws/ssm";
+
+    /** Conditional registry writes tried before a rotation answers {@link RotationResult.RegistryBusy}. */
+    static final int REGISTRY_ATTEMPTS = 5;
+
+    public static final String SOURCE_ROTATION = "rotation";
+    public static final String SOURCE_DAILY_CHECK = "daily-check";
+
+    private final DemandSource semaphore;
+    private final TokenStore tokens;
+    private final StackRegistry registry;
+    private final EventSink events;
+    private final Clock clock;
+
+    public TokenRotation(DemandSource semaphore, TokenStore tokens, StackRegistry registry, EventSink events,
+                         Clock clock) {
+        this.semaphore = Objects.requireNonNull(semaphore, "semaphore");
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.events = Objects.requireNonNull(events, "events");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** The reason a stack is DEGRADED when Semaphore refuses its token; shown by {@code GET /stacks/{name}}. */
+    public static String rejectedReason(String stack, String parameterName, int httpStatus, String source) {
+        return "Semaphore rejects the registration token in SSM parameter " + parameterName + " (HTTP " + httpStatus
+                + ", seen by the " + source.replace('-', ' ') + "); reset it in the Semaphore UI and set the new one: "
+                + "agent-stacks set-token " + stack;
+    }
+
+    /** The reason a stack is DEGRADED when its token parameter does not exist. */
+    public static String missingReason(String stack, String parameterName) {
+        return "the registration token parameter " + parameterName + " does not exist; set the token: "
+                + "agent-stacks set-token " + stack;
+    }
+
+    /**
+     * Verifies {@code token} with Semaphore and, if it is accepted, makes it the stack's current token.
+     * Never throws for what Semaphore or SSM answer; a failing registry or bus call propagates.
+     */
+    public RotationResult rotate(String stackName, AgentToken token) {
+        Objects.requireNonNull(stackName, "stackName");
+        Objects.requireNonNull(token, "token");
+        Optional<StackRecord> found = registry.get(stackName);
+        if (found.isEmpty()) {
+            return new RotationResult.NotFound(stackName);
+        }
+        StackRecord record = found.get();
+        if (record.status() == StackStatus.DELETING || record.status() == StackStatus.DELETED) {
+            return new RotationResult.Conflict(stackName, record.status());
+        }
+        String parameter = record.spec().agentTokenParameterName();
+
+        Observation seen = semaphore.observe(record.spec().endpointUrl(), token);
+        if (seen instanceof Observation.TokenRejected rejected) {
+            events.publish(new DomainEvent.TokenRejected(stackName, parameter, rejected.httpStatus(),
+                    SOURCE_ROTATION, clock.instant()));
+            return new RotationResult.Rejected(stackName, parameter, rejected.httpStatus());
+        }
+        if (seen instanceof Observation.Unavailable unavailable) {
+            return new RotationResult.SemaphoreUnavailable(stackName, scrub(unavailable.reason(), token));
+        }
+
+        long version;
+        boolean written;
+        try {
+            Optional<StoredToken> current = readIfPresent(parameter);
+            if (current.isPresent() && current.get().token().equals(token)) {
+                version = current.get().version();
+                written = false;
+            } else {
+                String kmsKey = record.spec().agentTokenKmsKey().orElse(DEFAULT_KMS_KEY);
+                version = tokens.write(parameter, token, Optional.of(kmsKey));
+                written = true;
+            }
+        } catch (TokenStore.TokenStoreException e) {
+            return new RotationResult.StoreUnavailable(stackName, parameter, scrub(e.getMessage(), token));
+        }
+
+        Instant now = clock.instant();
+        if (!recorded(record, version)) {
+            // Put before the registry write: a failure in between leaves the version unrecorded, so a
+            // retry puts the event again (at least once) instead of never.
+            events.publish(new DomainEvent.TokenRotated(stackName, parameter, version, now));
+        }
+        UnaryOperator<StackRecord> change = r -> {
+            StackRecord.Builder b = r.toBuilder();
+            if (!recorded(r, version)) {
+                b.tokenParameterVersion(OptionalLong.of(version)).tokenRotatedAt(Optional.of(now)).updatedAt(now);
+            }
+            return StackTransitions.tokenAccepted(b.build(), now);
+        };
+        Updated updated = update(record, change);
+        if (updated instanceof Updated.Busy) {
+            return new RotationResult.RegistryBusy(stackName, REGISTRY_ATTEMPTS);
+        }
+        if (updated instanceof Updated.Gone) {
+            return new RotationResult.NotFound(stackName);
+        }
+        StackRecord stored = ((Updated.Done) updated).record();
+        Instant rotatedAt = stored.tokenParameterVersion().equals(OptionalLong.of(version))
+                ? stored.tokenRotatedAt().orElse(now)
+                : now;
+        return new RotationResult.Rotated(stackName, parameter, version, rotatedAt, written);
+    }
+
+    /** Checks the stored token of every live stack, in name order; one stack's failure never stops the others. */
+    public List<TokenCheck> dailyCheck() {
+        List<TokenCheck> checks = new ArrayList<>();
+        for (StackRecord record : registry.listLive()) {
+            checks.add(check(record));
+        }
+        return List.copyOf(checks);
+    }
+
+    private TokenCheck check(StackRecord record) {
+        String stack = record.name();
+        String parameter = record.spec().agentTokenParameterName();
+        StoredToken stored;
+        try {
+            Optional<StoredToken> read = readIfPresent(parameter);
+            if (read.isEmpty()) {
+                String reason = missingReason(stack, parameter);
+                return degrade(record, reason)
+                        .<TokenCheck>map(newly -> new TokenCheck.ParameterMissing(stack, parameter, newly))
+                        .orElseGet(() -> new TokenCheck.Failed(stack, "the token parameter " + parameter
+                                + " does not exist, and marking the stack DEGRADED failed: the registry kept changing"));
+            }
+            stored = read.get();
+        } catch (TokenStore.TokenStoreException e) {
+            return new TokenCheck.StoreUnavailable(stack, parameter, e.getMessage());
+        } catch (RuntimeException e) {
+            return new TokenCheck.Failed(stack, "checking the token parameter " + parameter + " failed: " + e);
+        }
+
+        AgentToken token = stored.token();
+        try {
+            Observation seen = semaphore.observe(record.spec().endpointUrl(), token);
+            if (seen instanceof Observation.Unavailable unavailable) {
+                return new TokenCheck.SemaphoreUnavailable(stack, scrub(unavailable.reason(), token));
+            }
+            if (seen instanceof Observation.TokenRejected rejected) {
+                String reason = rejectedReason(stack, parameter, rejected.httpStatus(), SOURCE_DAILY_CHECK);
+                Optional<Boolean> newly = degrade(record, reason);
+                events.publish(new DomainEvent.TokenRejected(stack, parameter, rejected.httpStatus(),
+                        SOURCE_DAILY_CHECK, clock.instant()));
+                return newly.<TokenCheck>map(n -> new TokenCheck.Rejected(stack, parameter, stored.version(),
+                                rejected.httpStatus(), n))
+                        .orElseGet(() -> new TokenCheck.Failed(stack, "Semaphore rejects the token (HTTP "
+                                + rejected.httpStatus() + "), and marking the stack DEGRADED failed: "
+                                + "the registry kept changing"));
+            }
+            Instant now = clock.instant();
+            Updated updated = update(record, r -> StackTransitions.tokenAccepted(r, now));
+            if (updated instanceof Updated.Busy) {
+                return new TokenCheck.Failed(stack, "Semaphore accepts the token, and marking the stack ACTIVE "
+                        + "failed: the registry kept changing");
+            }
+            boolean recovered = record.status() == StackStatus.DEGRADED && updated instanceof Updated.Done done
+                    && done.changed();
+            return recovered
+                    ? new TokenCheck.Recovered(stack, parameter, stored.version())
+                    : new TokenCheck.Accepted(stack, parameter, stored.version());
+        } catch (RuntimeException e) {
+            return new TokenCheck.Failed(stack, scrub("recording the token check failed: " + e, token));
+        }
+    }
+
+    /** Marks the stack DEGRADED; answers whether it became so now, or empty when the registry stayed busy. */
+    private Optional<Boolean> degrade(StackRecord record, String reason) {
+        Instant now = clock.instant();
+        Updated updated = update(record, r -> r.status().hasLiveGroup() ? StackTransitions.tokenRejected(r, reason, now) : r);
+        if (updated instanceof Updated.Busy) {
+            return Optional.empty();
+        }
+        return Optional.of(updated instanceof Updated.Done done && done.changed());
+    }
+
+    private Optional<StoredToken> readIfPresent(String parameter) {
+        try {
+            return Optional.of(tokens.read(parameter));
+        } catch (TokenStore.TokenStoreException e) {
+            if (e.notFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private static boolean recorded(StackRecord r, long version) {
+        return r.tokenParameterVersion().isPresent() && r.tokenParameterVersion().getAsLong() >= version;
+    }
+
+    private sealed interface Updated {
+        /** Stored (or already as wanted, then {@code changed} is false). */
+        record Done(StackRecord record, boolean changed) implements Updated {
+        }
+
+        /** The record disappeared. */
+        record Gone() implements Updated {
+        }
+
+        /** Every conditional write lost to another writer. */
+        record Busy() implements Updated {
+        }
+    }
+
+    /** Applies {@code change} with conditional writes, re-reading after each conflict. */
+    private Updated update(StackRecord first, UnaryOperator<StackRecord> change) {
+        StackRecord current = first;
+        for (int attempt = 0; attempt < REGISTRY_ATTEMPTS; attempt++) {
+            StackRecord next = change.apply(current);
+            if (next.equals(current)) {
+                return new Updated.Done(current, false);
+            }
+            PutResult result = registry.put(next);
+            if (result instanceof PutResult.Stored stored) {
+                return new Updated.Done(stored.stored(), true);
+            }
+            Optional<StackRecord> now = ((PutResult.Conflict) result).current();
+            if (now.isEmpty()) {
+                return new Updated.Gone();
+            }
+            current = now.get();
+        }
+        return new Updated.Busy();
+    }
+
+    /** Removes the token's value from text an adapter produced, in case one ever quotes it. */
+    static String scrub(String text, AgentToken token) {
+        if (text == null) {
+            return "";
+        }
+        return text.replace(token.reveal(), "****");
+    }
+}

@@ -1,0 +1,182 @@
+package io.agentstacks.images;
+
+import io.agentstacks.inmemory.InMemoryStackRegistry;
+import io.agentstacks.scaling.FleetControl;
+import io.agentstacks.scaling.GroupState;
+import io.agentstacks.spec.Arch;
+import io.agentstacks.spec.OperatingSystem;
+import io.agentstacks.spec.StackSpec;
+import io.agentstacks.stacks.StackRecord;
+import io.agentstacks.stacks.StackRegistry;
+import io.agentstacks.stacks.StackStatus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ImageRolloutTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-27T10:00:00Z");
+    private static final String NOBLE_ARM_IMAGE =
+            "arn:aws:imagebuilder:eu-west-1:123456789012:image/semaphore-agent-ubuntu-noble-arm64/1.0.0/7";
+
+    private final InMemoryStackRegistry registry = new InMemoryStackRegistry();
+    private final RecordingFleets fleets = new RecordingFleets();
+    private final ImageRollout rollout = new ImageRollout(registry, fleets);
+
+    /** Starts refreshes as Auto Scaling does: one per group at a time, a second start answers the running one. */
+    static final class RecordingFleets implements FleetControl {
+        final List<String> started = new ArrayList<>();
+        final Map<String, String> running = new HashMap<>();
+
+        @Override
+        public String startInstanceRefresh(String groupName) {
+            return running.computeIfAbsent(groupName, g -> {
+                started.add(g);
+                return "refresh-" + started.size();
+            });
+        }
+
+        @Override
+        public Optional<GroupState> describe(String groupName) {
+            throw new UnsupportedOperationException("the roll-out does not describe groups");
+        }
+
+        @Override
+        public void setDesiredCapacity(String groupName, int desiredCapacity) {
+            throw new UnsupportedOperationException("the roll-out does not scale");
+        }
+
+        @Override
+        public void updateSizes(String groupName, int minSize, int maxSize, int desiredCapacity) {
+            throw new UnsupportedOperationException("the roll-out does not scale");
+        }
+
+        @Override
+        public void suspendAzRebalance(String groupName) {
+            throw new UnsupportedOperationException("the roll-out does not touch processes");
+        }
+    }
+
+    static String event(String imageArn, String status) {
+        return """
+                {"version":"0","id":"3f2c1a9e-6d5b-4c2e-9a1f-7b8e0d4c2a11","detail-type":"EC2 Image Builder Image State Change",
+                 "source":"aws.imagebuilder","account":"123456789012","time":"2026-11-27T09:58:12Z","region":"eu-west-1",
+                 "resources":["%s"],
+                 "detail":{"previous-state":{"status":"DISTRIBUTING"},"state":{"status":"%s"}}}
+                """.formatted(imageArn, status);
+    }
+
+    private void stack(String name, OperatingSystem os, Arch arch, StackStatus status, boolean imageRollout) {
+        stack(name, os, arch, status, imageRollout, Optional.empty());
+    }
+
+    private void stack(String name, OperatingSystem os, Arch arch, StackStatus status, boolean imageRollout, Optional<String> ami) {
+        StackSpec spec = StackSpec.builder(name, name + "-token").semaphoreOrganization("acme")
+                .os(os).arch(arch).imageRollout(imageRollout).ami(ami).build();
+        StackRecord record = StackRecord.first(spec, NOW).toBuilder().status(status)
+                .groupName(status.hasLiveGroup() || status == StackStatus.FAILED ? Optional.of(name + "-asg") : Optional.empty())
+                .build();
+        assertThat(registry.put(record)).isInstanceOf(StackRegistry.PutResult.Stored.class);
+    }
+
+    private void fleet() {
+        stack("noble-arm-a", OperatingSystem.UBUNTU_NOBLE, Arch.ARM64, StackStatus.ACTIVE, true);
+        stack("noble-arm-b", OperatingSystem.UBUNTU_NOBLE, Arch.ARM64, StackStatus.ACTIVE, true);
+        stack("noble-arm-pinned-off", OperatingSystem.UBUNTU_NOBLE, Arch.ARM64, StackStatus.ACTIVE, false);
+        stack("noble-arm-own-ami", OperatingSystem.UBUNTU_NOBLE, Arch.ARM64, StackStatus.ACTIVE, true, Optional.of("ami-0abc1234def567890"));
+        stack("noble-arm-failed", OperatingSystem.UBUNTU_NOBLE, Arch.ARM64, StackStatus.FAILED, true);
+        stack("noble-arm-deleted", OperatingSystem.UBUNTU_NOBLE, Arch.ARM64, StackStatus.DELETED, true);
+        stack("noble-arm-updating", OperatingSystem.UBUNTU_NOBLE, Arch.ARM64, StackStatus.UPDATING, true);
+        stack("noble-arm-degraded", OperatingSystem.UBUNTU_NOBLE, Arch.ARM64, StackStatus.DEGRADED, true);
+        stack("noble-x86", OperatingSystem.UBUNTU_NOBLE, Arch.X86_64, StackStatus.ACTIVE, true);
+        stack("jammy-arm", OperatingSystem.UBUNTU_JAMMY, Arch.ARM64, StackStatus.ACTIVE, true);
+        stack("windows", OperatingSystem.WINDOWS, Arch.X86_64, StackStatus.ACTIVE, true);
+    }
+
+    @Test
+    void anAvailableNobleArmImageRefreshesExactlyTheActiveNobleArmStacksWithRolloutOn() {
+        fleet();
+
+        ImageRollout.Outcome outcome = rollout.onImageStateChange(event(NOBLE_ARM_IMAGE, "AVAILABLE"));
+
+        assertThat(fleets.started).containsExactly("noble-arm-a-asg", "noble-arm-b-asg");
+        assertThat(outcome).isInstanceOfSatisfying(ImageRollout.Outcome.Refreshed.class, r -> {
+            assertThat(r.image().os()).isEqualTo(OperatingSystem.UBUNTU_NOBLE);
+            assertThat(r.image().arch()).isEqualTo(Arch.ARM64);
+            assertThat(r.refreshes()).containsExactly(
+                    new ImageRollout.Refresh("noble-arm-a", "noble-arm-a-asg", "refresh-1"),
+                    new ImageRollout.Refresh("noble-arm-b", "noble-arm-b-asg", "refresh-2"));
+        });
+    }
+
+    @Test
+    void aSecondDeliveryOfTheSameEventStartsNoSecondRefresh() {
+        fleet();
+        String event = event(NOBLE_ARM_IMAGE, "AVAILABLE");
+
+        rollout.onImageStateChange(event);
+        ImageRollout.Outcome again = rollout.onImageStateChange(event);
+
+        assertThat(fleets.started).containsExactly("noble-arm-a-asg", "noble-arm-b-asg");
+        assertThat(again).isInstanceOfSatisfying(ImageRollout.Outcome.Refreshed.class, r ->
+                assertThat(r.refreshes()).extracting(ImageRollout.Refresh::instanceRefreshId).containsExactly("refresh-1", "refresh-2"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"BUILDING", "TESTING", "DISTRIBUTING", "FAILED", "CANCELLED", "DEPRECATED"})
+    void anImageThatIsNotAvailableRefreshesNothing(String status) {
+        fleet();
+
+        ImageRollout.Outcome outcome = rollout.onImageStateChange(event(NOBLE_ARM_IMAGE, status));
+
+        assertThat(outcome).isInstanceOfSatisfying(ImageRollout.Outcome.Ignored.class,
+                i -> assertThat(i.reason()).contains(status));
+        assertThat(fleets.started).isEmpty();
+    }
+
+    @Test
+    void theWindowsAndMacosImagesAreRecognisedByTheirRecipeNames() {
+        fleet();
+        stack("mac", OperatingSystem.MACOS, Arch.ARM64, StackStatus.ACTIVE, true);
+
+        rollout.onImageStateChange(event("arn:aws:imagebuilder:eu-west-1:123456789012:image/"
+                + ImageStateChange.recipeName(OperatingSystem.WINDOWS, Arch.X86_64) + "/1.0.0/1", "AVAILABLE"));
+        rollout.onImageStateChange(event("arn:aws:imagebuilder:eu-west-1:123456789012:image/semaphore-agent-macos-arm64/1.0.0/2", "AVAILABLE"));
+
+        assertThat(fleets.started).containsExactly("windows-asg", "mac-asg");
+    }
+
+    @Test
+    void malformedEventsAreRejectedNamingTheFieldBeforeAnythingIsRefreshed() {
+        fleet();
+        assertThatThrownBy(() -> rollout.onImageStateChange("not json")).hasMessageContaining("not JSON");
+        assertThatThrownBy(() -> rollout.onImageStateChange("[]")).hasMessageContaining("not a JSON object");
+        assertThatThrownBy(() -> rollout.onImageStateChange(event(NOBLE_ARM_IMAGE, "AVAILABLE").replace("aws.imagebuilder", "aws.ec2")))
+                .hasMessageContaining("source: expected 'aws.imagebuilder', got 'aws.ec2'");
+        assertThatThrownBy(() -> rollout.onImageStateChange(event(NOBLE_ARM_IMAGE, "AVAILABLE").replace("\"state\":{\"status\":\"AVAILABLE\"}", "\"state\":{}")))
+                .hasMessageContaining("detail.state.status: required");
+        assertThatThrownBy(() -> rollout.onImageStateChange(event(NOBLE_ARM_IMAGE, "AVAILABLE").replace("\"resources\":[\"" + NOBLE_ARM_IMAGE + "\"]", "\"resources\":[]")))
+                .hasMessageContaining("resources: expected exactly one image ARN");
+        assertThatThrownBy(() -> rollout.onImageStateChange(event("arn:aws:ec2:eu-west-1::image/ami-123", "AVAILABLE")))
+                .hasMessageContaining("resources[0]: not an Image Builder image ARN");
+        assertThatThrownBy(() -> rollout.onImageStateChange(event("arn:aws:imagebuilder:eu-west-1:123456789012:image/web-server/1.0.0/1", "AVAILABLE")))
+                .hasMessageContaining("is not an agent image");
+        assertThatThrownBy(() -> rollout.onImageStateChange(event("arn:aws:imagebuilder:eu-west-1:123456789012:image/semaphore-agent-debian-arm64/1.0.0/1", "AVAILABLE")))
+                .hasMessageContaining("unknown os 'debian'");
+        assertThatThrownBy(() -> rollout.onImageStateChange(event("arn:aws:imagebuilder:eu-west-1:123456789012:image/semaphore-agent-windows-arm64/1.0.0/1", "AVAILABLE")))
+                .hasMessageContaining("which agents do not run on");
+        assertThatThrownBy(() -> rollout.onImageStateChange(event("arn:aws:imagebuilder:eu-west-1:123456789012:image/semaphore-agent-ubuntu-noble-riscv/1.0.0/1", "AVAILABLE")))
+                .hasMessageContaining("names no known arch");
+        assertThat(fleets.started).isEmpty();
+    }
+}
