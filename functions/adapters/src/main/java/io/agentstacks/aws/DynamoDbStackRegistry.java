@@ -1,0 +1,297 @@
+package io.agentstacks.aws;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentstacks.spec.SpecJson;
+import io.agentstacks.stacks.DecisionSnapshot;
+import io.agentstacks.stacks.DemandSnapshot;
+import io.agentstacks.stacks.HostSnapshot;
+import io.agentstacks.stacks.StackRecord;
+import io.agentstacks.stacks.StackRegistry;
+import io.agentstacks.stacks.StackStatus;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The registry in one DynamoDB table.
+ *
+ * <p>Table: partition key {@code name} (S), the stack name. Global secondary index {@value #NAME_INDEX}:
+ * partition key {@code kind} (S, always {@value #KIND}), sort key {@code name} (S), projection ALL; it
+ * serves {@link #list} and {@link #listLive} in name order without a table scan.
+ *
+ * <p>Item: {@code name}, {@code kind}, {@code spec} (S, the spec's canonical JSON from {@link SpecJson}),
+ * {@code specVersion} (N), {@code status} (S), {@code revision} (N), {@code createdAt} and {@code updatedAt}
+ * (S, ISO-8601), and when present {@code reason}, {@code groupName}, {@code cloudFormationStackId},
+ * {@code hostGroupName}, {@code tokenRotatedAt} (S), {@code tokenParameterVersion} (N), and
+ * {@code lastDemand}, {@code lastDecision}, {@code hosts} (S, JSON). No attribute holds a token.
+ *
+ * <p>Writes are conditional: {@code attribute_not_exists(#name)} for a record read as absent (revision 0),
+ * else {@code #revision = :read}; a refused write answers the item as it is now (ReturnValuesOnConditionCheckFailure
+ * ALL_OLD), so that the caller decides again without another read.
+ */
+public final class DynamoDbStackRegistry implements StackRegistry {
+
+    public static final String NAME_INDEX = "byName";
+    public static final String KIND = "stack";
+
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoDbStackRegistry(DynamoDbClient dynamo, String table) {
+        this.dynamo = Objects.requireNonNull(dynamo, "dynamo");
+        this.table = Objects.requireNonNull(table, "table");
+    }
+
+    @Override
+    public Optional<StackRecord> get(String name) {
+        try {
+            Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
+                    .key(Map.of("name", s(name)))).item();
+            return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+        } catch (SdkException e) {
+            throw failure("GetItem", name, e);
+        }
+    }
+
+    @Override
+    public Page list(Optional<String> pageToken, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1");
+        }
+        // One more than asked: its presence, not LastEvaluatedKey, says whether there is a next page.
+        QueryRequest.Builder q = byName().limit(limit + 1);
+        pageToken.ifPresentOrElse(
+                after -> q.keyConditionExpression("#kind = :kind AND #name > :after")
+                        .expressionAttributeNames(Map.of("#kind", "kind", "#name", "name"))
+                        .expressionAttributeValues(Map.of(":kind", s(KIND), ":after", s(after))),
+                () -> q.keyConditionExpression("#kind = :kind")
+                        .expressionAttributeNames(Map.of("#kind", "kind"))
+                        .expressionAttributeValues(Map.of(":kind", s(KIND))));
+        try {
+            List<StackRecord> records = new ArrayList<>();
+            for (Map<String, AttributeValue> item : dynamo.queryPaginator(q.build()).items()) {
+                records.add(fromItem(item));
+                if (records.size() > limit) {
+                    break;
+                }
+            }
+            boolean more = records.size() > limit;
+            List<StackRecord> page = more ? records.subList(0, limit) : records;
+            return new Page(page, more ? Optional.of(page.get(page.size() - 1).name()) : Optional.empty());
+        } catch (SdkException e) {
+            throw failure("Query", "(list)", e);
+        }
+    }
+
+    @Override
+    public List<StackRecord> listLive() {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":kind", s(KIND));
+        List<String> placeholders = new ArrayList<>();
+        for (StackStatus status : StackStatus.values()) {
+            if (status.hasLiveGroup()) {
+                values.put(":" + status.name(), s(status.name()));
+                placeholders.add(":" + status.name());
+            }
+        }
+        QueryRequest q = byName().keyConditionExpression("#kind = :kind")
+                .filterExpression("#status IN (" + String.join(", ", placeholders) + ")")
+                .expressionAttributeNames(Map.of("#kind", "kind", "#status", "status"))
+                .expressionAttributeValues(values).build();
+        try {
+            List<StackRecord> records = new ArrayList<>();
+            dynamo.queryPaginator(q).items().forEach(item -> records.add(fromItem(item)));
+            return records;
+        } catch (SdkException e) {
+            throw failure("Query", "(live stacks)", e);
+        }
+    }
+
+    @Override
+    public PutResult put(StackRecord next) {
+        StackRecord stored = next.toBuilder().revision(next.revision() + 1).build();
+        try {
+            if (next.revision() == 0) {
+                dynamo.putItem(b -> b.tableName(table).item(toItem(stored))
+                        .conditionExpression("attribute_not_exists(#name)")
+                        .expressionAttributeNames(Map.of("#name", "name"))
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            } else {
+                dynamo.putItem(b -> b.tableName(table).item(toItem(stored))
+                        .conditionExpression("#revision = :read")
+                        .expressionAttributeNames(Map.of("#revision", "revision"))
+                        .expressionAttributeValues(Map.of(":read", n(next.revision())))
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            }
+            return new PutResult.Stored(stored);
+        } catch (ConditionalCheckFailedException e) {
+            Map<String, AttributeValue> current = e.item();
+            return new PutResult.Conflict(current == null || current.isEmpty() ? Optional.empty() : Optional.of(fromItem(current)));
+        } catch (SdkException e) {
+            throw failure("PutItem", next.name(), e);
+        }
+    }
+
+    private QueryRequest.Builder byName() {
+        return QueryRequest.builder().tableName(table).indexName(NAME_INDEX).scanIndexForward(true);
+    }
+
+    private IllegalStateException failure(String call, String stack, SdkException e) {
+        return new IllegalStateException("DynamoDB " + call + " on registry table " + table + " for stack " + stack
+                + " failed: " + e.getMessage(), e);
+    }
+
+    static Map<String, AttributeValue> toItem(StackRecord r) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("name", s(r.name()));
+        item.put("kind", s(KIND));
+        item.put("spec", s(SpecJson.writeString(r.spec())));
+        item.put("specVersion", n(r.specVersion()));
+        item.put("status", s(r.status().name()));
+        item.put("revision", n(r.revision()));
+        item.put("createdAt", s(r.createdAt().toString()));
+        item.put("updatedAt", s(r.updatedAt().toString()));
+        r.reason().ifPresent(v -> item.put("reason", s(v)));
+        r.groupName().ifPresent(v -> item.put("groupName", s(v)));
+        r.cloudFormationStackId().ifPresent(v -> item.put("cloudFormationStackId", s(v)));
+        r.hostGroupName().ifPresent(v -> item.put("hostGroupName", s(v)));
+        r.tokenParameterVersion().ifPresent(v -> item.put("tokenParameterVersion", n(v)));
+        r.tokenRotatedAt().ifPresent(v -> item.put("tokenRotatedAt", s(v.toString())));
+        r.lastDemand().ifPresent(v -> item.put("lastDemand", s(demandJson(v).toString())));
+        r.lastDecision().ifPresent(v -> item.put("lastDecision", s(decisionJson(v).toString())));
+        if (!r.hosts().isEmpty()) {
+            ArrayNode hosts = F.arrayNode();
+            r.hosts().forEach(h -> hosts.add(hostJson(h)));
+            item.put("hosts", s(hosts.toString()));
+        }
+        return item;
+    }
+
+    static StackRecord fromItem(Map<String, AttributeValue> item) {
+        String name = str(item, "name").orElseThrow(() -> new IllegalStateException("registry item without a name"));
+        StackRecord.Builder b = StackRecord.first(SpecJson.readTrusted(str(item, "spec").orElseThrow(
+                        () -> new IllegalStateException("registry item " + name + " has no spec"))),
+                Instant.parse(str(item, "createdAt").orElseThrow()))
+                .toBuilder()
+                .specVersion(num(item, "specVersion").orElseThrow())
+                .status(StackStatus.valueOf(str(item, "status").orElseThrow()))
+                .revision(num(item, "revision").orElseThrow())
+                .updatedAt(Instant.parse(str(item, "updatedAt").orElseThrow()))
+                .reason(str(item, "reason"))
+                .groupName(str(item, "groupName"))
+                .cloudFormationStackId(str(item, "cloudFormationStackId"))
+                .hostGroupName(str(item, "hostGroupName"))
+                .tokenParameterVersion(num(item, "tokenParameterVersion"))
+                .tokenRotatedAt(str(item, "tokenRotatedAt").map(Instant::parse))
+                .lastDemand(str(item, "lastDemand").map(DynamoDbStackRegistry::demand))
+                .lastDecision(str(item, "lastDecision").map(DynamoDbStackRegistry::decision))
+                .hosts(str(item, "hosts").map(DynamoDbStackRegistry::hosts).orElse(List.of()));
+        StackRecord r = b.build();
+        if (!r.name().equals(name)) {
+            throw new IllegalStateException("registry item " + name + " holds the spec of " + r.name());
+        }
+        return r;
+    }
+
+    private static ObjectNode demandJson(DemandSnapshot d) {
+        ObjectNode o = F.objectNode();
+        o.put("queuedJobs", d.queuedJobs());
+        o.put("runningJobs", d.runningJobs());
+        o.put("idleAgents", d.idleAgents());
+        o.put("occupiedAgents", d.occupiedAgents());
+        o.put("observedAt", d.observedAt().toString());
+        return o;
+    }
+
+    private static DemandSnapshot demand(String json) {
+        JsonNode o = tree(json);
+        return new DemandSnapshot(o.path("queuedJobs").asInt(), o.path("runningJobs").asInt(), o.path("idleAgents").asInt(),
+                o.path("occupiedAgents").asInt(), Instant.parse(o.path("observedAt").asText()));
+    }
+
+    private static ObjectNode decisionJson(DecisionSnapshot d) {
+        ObjectNode o = F.objectNode();
+        o.put("action", d.action());
+        o.put("previousDesired", d.previousDesired());
+        o.put("desired", d.desired());
+        o.put("reason", d.reason());
+        o.put("observedAt", d.observedAt().toString());
+        o.put("decidedAt", d.decidedAt().toString());
+        d.surplusSince().ifPresent(v -> o.put("surplusSince", v.toString()));
+        return o;
+    }
+
+    private static DecisionSnapshot decision(String json) {
+        JsonNode o = tree(json);
+        return new DecisionSnapshot(o.path("action").asText(), o.path("previousDesired").asInt(), o.path("desired").asInt(),
+                o.path("reason").asText(), Instant.parse(o.path("observedAt").asText()), Instant.parse(o.path("decidedAt").asText()),
+                o.hasNonNull("surplusSince") ? Optional.of(Instant.parse(o.get("surplusSince").asText())) : Optional.empty());
+    }
+
+    private static ObjectNode hostJson(HostSnapshot h) {
+        ObjectNode o = F.objectNode();
+        o.put("hostId", h.hostId());
+        o.put("availabilityZone", h.availabilityZone());
+        o.put("state", h.state());
+        o.put("instances", h.instances());
+        o.put("allocatedAt", h.allocatedAt().toString());
+        h.nextCheckAt().ifPresent(v -> o.put("nextCheckAt", v.toString()));
+        h.waitingFor().ifPresent(v -> o.put("waitingFor", v));
+        return o;
+    }
+
+    private static List<HostSnapshot> hosts(String json) {
+        List<HostSnapshot> out = new ArrayList<>();
+        for (JsonNode o : tree(json)) {
+            out.add(new HostSnapshot(o.path("hostId").asText(), o.path("availabilityZone").asText(), o.path("state").asText(),
+                    o.path("instances").asInt(), Instant.parse(o.path("allocatedAt").asText()),
+                    o.hasNonNull("nextCheckAt") ? Optional.of(Instant.parse(o.get("nextCheckAt").asText())) : Optional.empty(),
+                    o.hasNonNull("waitingFor") ? Optional.of(o.get("waitingFor").asText()) : Optional.empty()));
+        }
+        return out;
+    }
+
+    private static JsonNode tree(String json) {
+        try {
+            return SpecJson.MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("registry attribute is not JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static AttributeValue s(String v) {
+        return AttributeValue.builder().s(v).build();
+    }
+
+    private static AttributeValue n(long v) {
+        return AttributeValue.builder().n(Long.toString(v)).build();
+    }
+
+    private static Optional<String> str(Map<String, AttributeValue> item, String key) {
+        AttributeValue v = item.get(key);
+        return v == null || v.s() == null ? Optional.empty() : Optional.of(v.s());
+    }
+
+    private static OptionalLong num(Map<String, AttributeValue> item, String key) {
+        AttributeValue v = item.get(key);
+        return v == null || v.n() == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(v.n()));
+    }
+}

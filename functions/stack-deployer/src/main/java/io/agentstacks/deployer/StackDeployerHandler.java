@@ -1,0 +1,297 @@
+package io.agentstacks.deployer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentstacks.spec.SpecJson;
+import io.agentstacks.stacks.Network.ResolvedNetwork;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The stack-deployer Lambda's one handler: the task input's {@code action} names the step, the other
+ * fields are its arguments, and the answer is the step's result as JSON (statemachines/README.md lists
+ * every input and output). One function for all steps keeps one warm instance for a whole workflow, one
+ * IAM role and one ARN to substitute into the definitions.
+ *
+ * <p>Input is checked before anything is done: a missing or mistyped field throws
+ * {@link BadTaskInput} naming it. Nothing in an input or output is a secret.
+ */
+public final class StackDeployerHandler {
+
+    /** A task input the handler cannot act on; the message names the field. */
+    public static final class BadTaskInput extends IllegalArgumentException {
+        public BadTaskInput(String message) {
+            super(message);
+        }
+    }
+
+    /** The {@code Error} a state machine gives a failure it builds itself; its {@code Cause} is the reason as is. */
+    public static final String STACK_FAILED_ERROR = "StackFailed";
+
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    private final DeployerSteps steps;
+    private final Consumer<String> log;
+
+    public StackDeployerHandler(DeployerSteps steps) {
+        this(steps, System.out::println);
+    }
+
+    /** @param log receives one JSON object per handled step (stack, event, outcome); never a secret */
+    public StackDeployerHandler(DeployerSteps steps, Consumer<String> log) {
+        this.steps = Objects.requireNonNull(steps, "steps");
+        this.log = Objects.requireNonNull(log, "log");
+    }
+
+    public ObjectNode handle(JsonNode input) {
+        if (input == null || !input.isObject()) {
+            throw new BadTaskInput("task input must be a JSON object");
+        }
+        String action = text(input, "action");
+        String stack = text(input, "stack");
+        if (stack.isBlank() || stack.length() > 128 || !stack.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new BadTaskInput("stack must be a stack name (1-128 printable characters): " + stack);
+        }
+        long specVersion = positiveLong(input, "specVersion");
+        ObjectNode out = switch (action) {
+            case "resolveNetwork" -> resolveNetwork(stack, specVersion, input);
+            case "deploy" -> deploy(stack, specVersion, input);
+            case "readStatus" -> readStatus(stack, input);
+            case "finalize" -> finalizeStack(stack, specVersion);
+            case "markFailed" -> markFailed(stack, specVersion, input);
+            case "scaleToZero" -> scaleToZero(stack, specVersion, input);
+            case "readInstances" -> readInstances(input);
+            case "delete" -> delete(stack, specVersion, input);
+            case "markDeleted" -> markDeleted(stack, specVersion);
+            default -> throw new BadTaskInput("unknown action " + action + "; one of resolveNetwork, deploy, readStatus, "
+                    + "finalize, markFailed, scaleToZero, readInstances, delete, markDeleted");
+        };
+        ObjectNode line = F.objectNode();
+        line.put("stack", stack);
+        line.put("event", "stack-deployer." + action);
+        line.put("specVersion", specVersion);
+        out.fields().forEachRemaining(e -> {
+            if (!e.getValue().isContainerNode()) {
+                line.set(e.getKey(), e.getValue());
+            }
+        });
+        log.accept(line.toString());
+        return out;
+    }
+
+    public String handle(String inputJson) {
+        try {
+            return handle(SpecJson.MAPPER.readTree(inputJson)).toString();
+        } catch (JsonProcessingException e) {
+            throw new BadTaskInput("task input is not JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private ObjectNode resolveNetwork(String stack, long specVersion, JsonNode in) {
+        DeployerSteps.NetworkResult r = steps.resolveNetwork(stack, specVersion, instant(in, "startedAt"));
+        ObjectNode o = F.objectNode();
+        o.put("vpcId", r.network().vpcId());
+        r.network().subnetIds().forEach(o.putArray("subnetIds")::add);
+        r.network().availabilityZones().forEach(o.putArray("availabilityZones")::add);
+        o.put("os", r.os().value());
+        o.put("deadline", r.deadline().toString());
+        return o;
+    }
+
+    private ObjectNode deploy(String stack, long specVersion, JsonNode in) {
+        JsonNode net = in.get("network");
+        if (net == null || !net.isObject()) {
+            throw new BadTaskInput("network must be an object with vpcId, subnetIds and availabilityZones");
+        }
+        ResolvedNetwork network = new ResolvedNetwork(text(net, "vpcId"), strings(net, "network.subnetIds", "subnetIds"),
+                strings(net, "network.availabilityZones", "availabilityZones"));
+        String hostGroupArn = optionalText(in, "hostGroupArn");
+        DeployerSteps.DeployResult r = steps.deploy(stack, specVersion, network,
+                hostGroupArn.isEmpty() ? Optional.empty() : Optional.of(hostGroupArn), attempt(in), instant(in, "deadline"));
+        ObjectNode o = F.objectNode();
+        o.put("outcome", r.outcome().name());
+        o.put("operation", r.operation());
+        r.reason().ifPresent(v -> o.put("reason", v));
+        poll(o, r.next());
+        return o;
+    }
+
+    private ObjectNode readStatus(String stack, JsonNode in) {
+        DeployerSteps.StatusResult r = steps.readStatus(stack, workflow(in), attempt(in), instant(in, "deadline"));
+        ObjectNode o = F.objectNode();
+        o.put("status", r.status().name());
+        o.put("stackStatus", r.stackStatus());
+        r.reason().ifPresent(v -> o.put("reason", v));
+        poll(o, r.next());
+        return o;
+    }
+
+    private ObjectNode finalizeStack(String stack, long specVersion) {
+        DeployerSteps.FinalizeResult r = steps.finalizeStack(stack, specVersion);
+        ObjectNode o = F.objectNode();
+        o.put("outcome", r.outcome().name());
+        o.put("groupName", r.groupName().orElse(""));
+        o.put("cloudFormationStackId", r.cloudFormationStackId().orElse(""));
+        return o;
+    }
+
+    private ObjectNode markFailed(String stack, long specVersion, JsonNode in) {
+        DeployerSteps.MarkResult r = steps.markFailed(stack, specVersion, workflow(in), reason(in.get("error")));
+        ObjectNode o = F.objectNode();
+        o.put("outcome", r.outcome().name());
+        o.put("reason", r.reason().orElse(""));
+        return o;
+    }
+
+    private ObjectNode scaleToZero(String stack, long specVersion, JsonNode in) {
+        DeployerSteps.ScaleResult r = steps.scaleToZero(stack, specVersion, instant(in, "startedAt"));
+        ObjectNode o = F.objectNode();
+        o.put("outcome", r.outcome().name());
+        o.put("groupName", r.groupName().orElse(""));
+        o.put("os", r.os().value());
+        o.put("drainDeadline", r.drainDeadline().toString());
+        o.put("deadline", r.deadline().toString());
+        return o;
+    }
+
+    private ObjectNode readInstances(JsonNode in) {
+        String group = optionalText(in, "groupName");
+        DeployerSteps.InstancesResult r = steps.readInstances(group.isEmpty() ? Optional.empty() : Optional.of(group),
+                attempt(in), instant(in, "deadline"));
+        ObjectNode o = F.objectNode();
+        o.put("status", r.status().name());
+        o.put("remaining", r.remaining());
+        r.reason().ifPresent(v -> o.put("reason", v));
+        poll(o, r.next());
+        return o;
+    }
+
+    private ObjectNode delete(String stack, long specVersion, JsonNode in) {
+        DeployerSteps.DeleteResult r = steps.delete(stack, specVersion, attempt(in), instant(in, "deadline"));
+        ObjectNode o = F.objectNode();
+        o.put("outcome", r.outcome().name());
+        r.reason().ifPresent(v -> o.put("reason", v));
+        poll(o, r.next());
+        return o;
+    }
+
+    private ObjectNode markDeleted(String stack, long specVersion) {
+        ObjectNode o = F.objectNode();
+        o.put("outcome", steps.markDeleted(stack, specVersion).outcome().name());
+        return o;
+    }
+
+    /**
+     * The reason of a failure as a Catch or a Pass state hands it over ({@code {"Error": ..., "Cause": ...}}):
+     * a {@value #STACK_FAILED_ERROR} error's cause as is; a Lambda error's {@code errorMessage} (not its stack
+     * trace); otherwise {@code <Error>: <Cause>}.
+     */
+    static String reason(JsonNode error) {
+        if (error == null || !error.isObject()) {
+            throw new BadTaskInput("error must be an object with Error and Cause");
+        }
+        String name = error.path("Error").asText("");
+        String cause = error.path("Cause").asText("");
+        if (STACK_FAILED_ERROR.equals(name) && !cause.isBlank()) {
+            return cause;
+        }
+        if (cause.startsWith("{")) {
+            try {
+                JsonNode c = SpecJson.MAPPER.readTree(cause);
+                if (c.hasNonNull("errorMessage")) {
+                    return c.get("errorMessage").asText();
+                }
+            } catch (JsonProcessingException e) {
+                // not JSON after all: use it as text
+            }
+        }
+        if (cause.isBlank()) {
+            return name.isBlank() ? "failed without a reason" : name;
+        }
+        return name.isBlank() ? cause : name + ": " + cause;
+    }
+
+    private static void poll(ObjectNode o, DeployerSteps.Poll next) {
+        o.put("waitSeconds", next.waitSeconds());
+        o.put("attempt", next.attempt());
+    }
+
+    private static DeployerSteps.Workflow workflow(JsonNode in) {
+        String w = text(in, "workflow");
+        return switch (w) {
+            case "provision" -> DeployerSteps.Workflow.PROVISION;
+            case "destroy" -> DeployerSteps.Workflow.DESTROY;
+            default -> throw new BadTaskInput("workflow must be provision or destroy: " + w);
+        };
+    }
+
+    private static int attempt(JsonNode in) {
+        JsonNode v = in.get("attempt");
+        if (v == null || v.isNull()) {
+            return 0;
+        }
+        if (!v.isIntegralNumber() || v.asInt() < 0 || !v.canConvertToInt()) {
+            throw new BadTaskInput("attempt must be a whole number, 0 or more: " + v);
+        }
+        return v.asInt();
+    }
+
+    private static String text(JsonNode in, String field) {
+        JsonNode v = in.get(field);
+        if (v == null || !v.isTextual()) {
+            throw new BadTaskInput(field + " is required and must be a string");
+        }
+        return v.textValue();
+    }
+
+    private static String optionalText(JsonNode in, String field) {
+        JsonNode v = in.get(field);
+        if (v == null || v.isNull()) {
+            return "";
+        }
+        if (!v.isTextual()) {
+            throw new BadTaskInput(field + " must be a string");
+        }
+        return v.textValue();
+    }
+
+    private static long positiveLong(JsonNode in, String field) {
+        JsonNode v = in.get(field);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 1) {
+            throw new BadTaskInput(field + " is required and must be a whole number, 1 or more");
+        }
+        return v.asLong();
+    }
+
+    private static Instant instant(JsonNode in, String field) {
+        String v = text(in, field);
+        try {
+            return Instant.parse(v);
+        } catch (DateTimeParseException e) {
+            throw new BadTaskInput(field + " must be an ISO-8601 instant: " + v);
+        }
+    }
+
+    private static List<String> strings(JsonNode in, String path, String field) {
+        JsonNode v = in.get(field);
+        if (v == null || !v.isArray()) {
+            throw new BadTaskInput(path + " is required and must be an array of strings");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : v) {
+            if (!e.isTextual()) {
+                throw new BadTaskInput(path + " must hold strings only");
+            }
+            out.add(e.textValue());
+        }
+        return out;
+    }
+}
