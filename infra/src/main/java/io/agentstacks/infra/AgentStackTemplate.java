@@ -126,9 +126,9 @@ public final class AgentStackTemplate extends Stack {
         String securityGroupId = securityGroup();
         CfnLaunchTemplate launchTemplate = launchTemplate(profile, securityGroupId);
         CfnAutoScalingGroup group = autoScalingGroup(launchTemplate);
-        group.addDependency(config);
-        group.addDependency(sshKeys);
-        group.addDependency(role);
+        group.addResourceDependency(config);
+        group.addResourceDependency(sshKeys);
+        group.addResourceDependency(role);
         warmPool(group);
         schedules(group);
 
