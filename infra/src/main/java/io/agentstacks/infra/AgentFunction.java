@@ -93,6 +93,9 @@ public final class AgentFunction extends Construct {
                 .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
                 .tracing(props.tracing() ? Tracing.ACTIVE : Tracing.DISABLED)
                 .build();
+        // CDK warns that SnapStart applies to published versions only: every caller uses the alias of one.
+        software.amazon.awscdk.Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "every caller invokes the alias of a published version");
         alias = Alias.Builder.create(this, "Alias")
                 .aliasName(ALIAS)
                 .version(function.getCurrentVersion())
