@@ -21,6 +21,10 @@ import java.util.Map;
                 ConvertCommand.class,
                 SchemaCommand.class,
                 SetTokenCommand.class,
+                ApplyCommand.class,
+                GetCommand.class,
+                DeleteCommand.class,
+                SimulateCommand.class,
         })
 public final class AgentStacks implements Runnable {
 

@@ -1,0 +1,177 @@
+package io.agentstacks.cli.api;
+
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.regions.Region;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The control plane's {@code /stacks} API, called over java.net.http with every request signed by the
+ * AWS SDK's SigV4 signer for service {@code execute-api} (the API uses IAM authorization).
+ */
+public final class ApiClient {
+
+    public static final String SIGNING_SERVICE = "execute-api";
+
+    /** Headers java.net.http sets itself and refuses from callers; the signer's Host matches the URI's. */
+    private static final Set<String> SET_BY_HTTP_CLIENT = Set.of("host", "content-length", "connection", "expect", "upgrade");
+
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+    private final URI base;
+    private final Region region;
+    private final AwsCredentialsProvider credentials;
+    private final HttpClient http;
+    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+
+    /**
+     * @param base the API's base URL, e.g. the {@code ApiUrl} output {@code https://x.execute-api.eu-west-1.amazonaws.com/prod/}
+     */
+    public ApiClient(URI base, Region region, AwsCredentialsProvider credentials, HttpClient http) {
+        Objects.requireNonNull(base, "base");
+        this.base = base.getPath() == null || base.getPath().endsWith("/") ? base : URI.create(base + "/");
+        this.region = Objects.requireNonNull(region, "region");
+        this.credentials = Objects.requireNonNull(credentials, "credentials");
+        this.http = Objects.requireNonNull(http, "http");
+    }
+
+    public static HttpClient defaultHttpClient() {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    /** {@code POST /stacks} with the spec file's bytes as they are (a new spec or the older tool's configuration). */
+    public ApiResponse apply(byte[] spec, Optional<Long> ifMatchVersion) throws ApiException {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        ifMatchVersion.ifPresent(v -> headers.put("If-Match", "\"" + v + "\""));
+        return send(SdkHttpMethod.POST, List.of("stacks"), Map.of(), headers, spec);
+    }
+
+    public ApiResponse get(String name) throws ApiException {
+        return send(SdkHttpMethod.GET, List.of("stacks", name), Map.of(), Map.of(), null);
+    }
+
+    public ApiResponse list(Optional<String> pageToken, int limit) throws ApiException {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("limit", Integer.toString(limit));
+        pageToken.ifPresent(t -> query.put("pageToken", t));
+        return send(SdkHttpMethod.GET, List.of("stacks"), query, Map.of(), null);
+    }
+
+    public ApiResponse delete(String name) throws ApiException {
+        return send(SdkHttpMethod.DELETE, List.of("stacks", name), Map.of(), Map.of(), null);
+    }
+
+    private ApiResponse send(SdkHttpMethod method, List<String> segments, Map<String, String> query,
+                             Map<String, String> headers, byte[] body) throws ApiException {
+        SdkHttpRequest.Builder unsigned = SdkHttpRequest.builder()
+                .method(method)
+                .protocol(base.getScheme())
+                .host(base.getHost())
+                .port(base.getPort())
+                .encodedPath(base.getRawPath() + String.join("/", segments.stream().map(ApiClient::encodeSegment).toList()));
+        query.forEach(unsigned::putRawQueryParameter);
+        headers.forEach(unsigned::putHeader);
+        SignedRequest signed;
+        try {
+            AwsCredentialsIdentity identity = credentials.resolveCredentials();
+            signed = signer.sign(r -> {
+                r.identity(identity)
+                        .request(unsigned.build())
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, SIGNING_SERVICE)
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, region.id());
+                if (body != null) {
+                    r.payload(ContentStreamProvider.fromByteArray(body));
+                }
+            });
+        } catch (SdkException e) {
+            String message = String.valueOf(e.getMessage());
+            // The chain's own message lists every provider it tried on one very long line.
+            String why = message.startsWith("Unable to load credentials from any of the providers")
+                    ? "none found in the environment, the AWS profile, the container or the instance"
+                    : abbreviate(firstLine(message), 200);
+            throw new ApiException("no usable AWS credentials (" + why + "); set AWS_PROFILE, or AWS_ACCESS_KEY_ID"
+                    + " and AWS_SECRET_ACCESS_KEY", e);
+        }
+
+        URI uri = signed.request().getUri();
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
+                .method(method.name(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        signed.request().forEachHeader((name, values) -> {
+            if (!SET_BY_HTTP_CLIENT.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                values.forEach(v -> request.header(name, v));
+            }
+        });
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new ApiResponse(response.statusCode(), response.headers().firstValue("Content-Type"), response.body());
+        } catch (HttpTimeoutException e) {
+            throw new ApiException(method + " " + uri + " timed out", e);
+        } catch (IOException e) {
+            throw new ApiException("cannot reach " + uri + ": " + describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(method + " " + uri + " was interrupted", e);
+        }
+    }
+
+    /** RFC 3986 percent-encoding of one path segment (stack names are plain, but a typo must not change the path). */
+    static String encodeSegment(String segment) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~') {
+                out.append(c);
+            } else {
+                out.append('%').append(String.format("%02X", b & 0xff));
+            }
+        }
+        return out.toString();
+    }
+
+    private static String describe(IOException e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            Throwable cause = e.getCause();
+            message = cause != null && cause.getMessage() != null ? cause.getMessage() : e.getClass().getSimpleName();
+        }
+        return firstLine(message);
+    }
+
+    private static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+
+    /** The first line of a message, for one-line errors. */
+    public static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

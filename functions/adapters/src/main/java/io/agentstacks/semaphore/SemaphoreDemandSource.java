@@ -1,0 +1,235 @@
+package io.agentstacks.semaphore;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.agentstacks.demand.Demand;
+import io.agentstacks.demand.DemandSource;
+import io.agentstacks.demand.Observation;
+import io.agentstacks.token.AgentToken;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Semaphore's {@code GET /api/v1/self_hosted_agents/metrics}, authenticated with the agent type's
+ * registration token ({@code Authorization: Token ...}).
+ *
+ * <p>Every outcome is an {@link Observation}: 200 with a well-formed body is {@code Observed}; 401 and
+ * 404 (Semaphore's answers to a wrong token) are {@code TokenRejected}; anything else (timeouts, 5xx,
+ * other statuses, malformed JSON, a body over {@link #MAX_BODY_BYTES}) is {@code Unavailable} with a
+ * reason. The whole exchange, body included, is bounded by the request timeout, and the body is read
+ * only up to the cap. No reason or message ever contains the token.
+ */
+public final class SemaphoreDemandSource implements DemandSource {
+
+    public static final String METRICS_PATH = "/api/v1/self_hosted_agents/metrics";
+    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
+    public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
+    /** The real answer is about 80 bytes; anything this large is not a metrics answer. */
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http;
+    private final Clock clock;
+    private final Duration requestTimeout;
+
+    public SemaphoreDemandSource(Clock clock) {
+        this(HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build(),
+                clock, REQUEST_TIMEOUT);
+    }
+
+    public SemaphoreDemandSource(HttpClient http, Clock clock, Duration requestTimeout) {
+        this.http = Objects.requireNonNull(http, "http");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+    }
+
+    @Override
+    public Observation observe(String endpointUrl, AgentToken token) {
+        Objects.requireNonNull(token, "token");
+        URI uri;
+        try {
+            uri = URI.create(stripTrailingSlash(Objects.requireNonNull(endpointUrl, "endpointUrl")) + METRICS_PATH);
+            if (uri.getHost() == null || !(uri.getScheme().equals("https") || uri.getScheme().equals("http"))) {
+                throw new IllegalArgumentException("not an http(s) URL");
+            }
+        } catch (IllegalArgumentException e) {
+            return new Observation.Unavailable("invalid Semaphore endpoint URL", clock.instant());
+        }
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .timeout(requestTimeout)
+                .header("Authorization", "Token " + token.reveal())
+                .header("Accept", "application/json")
+                .header("User-Agent", "semaphore-agent-stacks")
+                .GET()
+                .build();
+        BoundedBody body = new BoundedBody(MAX_BODY_BYTES);
+        CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request, info -> body);
+        HttpResponse<byte[]> response;
+        try {
+            response = future.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            return unavailable("timed out after " + requestTimeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            return unavailable("interrupted");
+        } catch (ExecutionException e) {
+            // Cutting the body off may surface as the client's own "stream cancelled" failure: ask the body.
+            return unavailable(body.tooLarge() ? "response body over " + MAX_BODY_BYTES + " bytes"
+                    : describe(e.getCause(), requestTimeout));
+        }
+        int status = response.statusCode();
+        if (status == 401 || status == 404) {
+            return new Observation.TokenRejected(status, clock.instant());
+        }
+        if (status != 200) {
+            return unavailable("HTTP " + status);
+        }
+        return parse(response.body());
+    }
+
+    private Observation parse(byte[] body) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (IOException e) {
+            return unavailable("malformed response: not JSON");
+        }
+        if (root == null || !root.isObject()) {
+            return unavailable("malformed response: not a JSON object");
+        }
+        try {
+            Demand demand = new Demand(count(root, "jobs", "queued"), count(root, "jobs", "running"),
+                    count(root, "agents", "idle"), count(root, "agents", "occupied"));
+            return new Observation.Observed(demand, clock.instant());
+        } catch (IllegalArgumentException e) {
+            return unavailable("malformed response: " + e.getMessage());
+        }
+    }
+
+    /** A count under {@code group}; a state Semaphore leaves out has no jobs or agents in it. */
+    private static int count(JsonNode root, String group, String state) {
+        JsonNode g = root.get(group);
+        if (g == null || !g.isObject()) {
+            throw new IllegalArgumentException("no \"" + group + "\" object");
+        }
+        JsonNode n = g.get(state);
+        if (n == null || n.isNull()) {
+            return 0;
+        }
+        if (!n.canConvertToInt() || !n.isIntegralNumber() || n.intValue() < 0) {
+            throw new IllegalArgumentException(group + "." + state + " is not a count");
+        }
+        return n.intValue();
+    }
+
+    private Observation unavailable(String reason) {
+        return new Observation.Unavailable(reason, clock.instant());
+    }
+
+    private static String describe(Throwable failure, Duration requestTimeout) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof BodyTooLarge) {
+                return "response body over " + MAX_BODY_BYTES + " bytes";
+            }
+            if (t instanceof java.net.http.HttpConnectTimeoutException) {
+                return "timed out connecting after " + CONNECT_TIMEOUT.toMillis() + " ms";
+            }
+            if (t instanceof HttpTimeoutException) {
+                return "timed out after " + requestTimeout.toMillis() + " ms";
+            }
+            if (t instanceof ConnectException) {
+                return "connection refused or unreachable";
+            }
+        }
+        Throwable t = failure;
+        // Exception messages of the HTTP client name hosts and paths, never headers; keep only the class.
+        return "request failed: " + (t == null ? "unknown" : t.getClass().getSimpleName());
+    }
+
+    private static String stripTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** The body exceeded the cap; reading stopped there. */
+    static final class BodyTooLarge extends IOException {
+        BodyTooLarge() {
+            super("response body too large");
+        }
+    }
+
+    /** Collects a body up to {@code cap} bytes, asking for one chunk at a time, and cancels beyond it. */
+    private static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final int cap;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+        private volatile boolean tooLarge;
+
+        BoundedBody(int cap) {
+            this.cap = cap;
+        }
+
+        boolean tooLarge() {
+            return tooLarge;
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(1);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            for (ByteBuffer b : items) {
+                if (bytes.size() + b.remaining() > cap) {
+                    tooLarge = true;
+                    result.completeExceptionally(new BodyTooLarge());
+                    subscription.cancel();
+                    return;
+                }
+                byte[] chunk = new byte[b.remaining()];
+                b.get(chunk);
+                bytes.write(chunk, 0, chunk.length);
+            }
+            subscription.request(1);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            result.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(bytes.toByteArray());
+        }
+    }
+}

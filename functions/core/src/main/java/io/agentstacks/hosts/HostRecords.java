@@ -1,0 +1,99 @@
+package io.agentstacks.hosts;
+
+import io.agentstacks.stacks.HostSnapshot;
+import io.agentstacks.stacks.StackRecord;
+import io.agentstacks.stacks.StackRegistry;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+
+/** How the host services read and write the hosts of a registry record. */
+final class HostRecords {
+
+    /** Conditional writes that lose a race are retried on a fresh read this many times. */
+    private static final int ATTEMPTS = 5;
+
+    private HostRecords() {
+    }
+
+    /** Stack names as CloudFormation takes them; they also name the host resource group. */
+    static String requireStackName(String stack) {
+        if (stack == null || !stack.matches("[A-Za-z][A-Za-z0-9-]{0,127}")) {
+            throw new IllegalArgumentException("stack: must be a stack name (a letter, then letters, digits or"
+                    + " hyphens, at most 128 characters)");
+        }
+        return stack;
+    }
+
+    /** The host resource group of a stack: the one recorded, else the stack's name (as the older tool named it). */
+    static String groupName(Optional<StackRecord> record, String stack) {
+        return record.flatMap(StackRecord::hostGroupName).orElse(stack);
+    }
+
+    /**
+     * The host with {@code stateSince} carried over from the last snapshot when its state and occupancy are the
+     * same as then, or {@code now} (the first sighting) when they changed.
+     */
+    static DedicatedHost carrySince(DedicatedHost host, Map<String, HostSnapshot> previous, Instant now) {
+        HostSnapshot before = previous.get(host.hostId());
+        boolean same = before != null && before.state().equals(host.state().wire())
+                && (before.instances() > 0) == host.occupied();
+        return host.withStateSince(Optional.of(same ? before.stateSince().orElse(now) : now));
+    }
+
+    static Map<String, HostSnapshot> snapshotsOf(Optional<StackRecord> record) {
+        return record.map(r -> r.hosts().stream()
+                        .collect(Collectors.toMap(HostSnapshot::hostId, s -> s, (a, b) -> b)))
+                .orElse(Map.of());
+    }
+
+    static HostSnapshot snapshot(DedicatedHost host, Optional<Instant> nextCheckAt, Optional<String> waitingFor) {
+        return new HostSnapshot(host.hostId(), host.availabilityZone(), host.state().wire(), host.instanceCount(),
+                host.allocatedAt(), nextCheckAt, waitingFor, host.stateSince());
+    }
+
+    /**
+     * Applies {@code change} to the stored record with a conditional write, re-reading and re-applying when
+     * another writer won. Does nothing when there is no record.
+     */
+    static Optional<StackRecord> update(StackRegistry registry, String stack, Instant now,
+                                        UnaryOperator<StackRecord> change) {
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            Optional<StackRecord> current = registry.get(stack);
+            if (current.isEmpty()) {
+                return Optional.empty();
+            }
+            StackRecord next = change.apply(current.get()).toBuilder().updatedAt(now).build();
+            if (registry.put(next) instanceof StackRegistry.PutResult.Stored stored) {
+                return Optional.of(stored.stored());
+            }
+        }
+        throw new IllegalStateException("registry: stack " + stack + " kept changing; " + ATTEMPTS
+                + " conditional writes of its hosts lost the race");
+    }
+
+    /**
+     * Group members that carry neither {@value HostTags#STACK} nor {@value HostTags#ADOPTED} were allocated by the
+     * group itself (auto-allocate-host) for the stack's instances: the stack takes charge of them. Answers their ids.
+     */
+    static List<String> claimGroupAllocated(HostPool pool, String stack, List<String> members, List<String> adopted) {
+        List<String> unclaimed = pool.describe(members).stream()
+                .filter(h -> !h.state().isReleased())
+                .filter(h -> !h.tags().containsKey(HostTags.STACK) && !h.tags().containsKey(HostTags.ADOPTED))
+                .map(DedicatedHost::hostId)
+                .filter(id -> !adopted.contains(id))
+                .toList();
+        if (!unclaimed.isEmpty()) {
+            pool.tag(unclaimed, HostTags.STACK, stack);
+        }
+        return unclaimed;
+    }
+
+    static List<HostSnapshot> sorted(List<HostSnapshot> snapshots) {
+        return snapshots.stream().sorted(java.util.Comparator.comparing(HostSnapshot::hostId)).toList();
+    }
+}

@@ -1,0 +1,322 @@
+package io.agentstacks.stacks;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentstacks.events.DomainEvent;
+import io.agentstacks.events.EventSink;
+import io.agentstacks.scaling.FleetControl;
+import io.agentstacks.scaling.GroupState;
+import io.agentstacks.spec.SpecResult;
+import io.agentstacks.spec.StackSpec;
+import io.agentstacks.spec.Violation;
+import io.agentstacks.stacks.StackRegistry.PutResult;
+import io.agentstacks.stacks.WorkflowStarter.StartResult;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * What the API (and the local control plane) does with a posted spec, a delete, and the reads: the
+ * decisions are here, over ports, so that every front end behaves the same.
+ *
+ * <p>Apply and delete are idempotent. A spec is validated before anything is written; the registry
+ * write is conditional on the record read; the workflow execution is named after the spec version
+ * ({@code <stack>-v<N>}, {@code <stack>-delete-v<N>}), so a retried request finds the same name
+ * and Step Functions starts nothing twice. A retry also completes a request that stored its record but
+ * failed before starting the execution.
+ */
+public final class StackCommands {
+
+    public static final int DEFAULT_PAGE_SIZE = 20;
+    public static final int MAX_PAGE_SIZE = 100;
+
+    /**
+     * Conditional writes lost to writers that did not change the spec version (the deployer moving the
+     * status, the poller storing demand) are decided again from a fresh read, this many times at most.
+     */
+    static final int MAX_ATTEMPTS = 5;
+
+    private final StackRegistry registry;
+    private final WorkflowStarter workflows;
+    private final EventSink events;
+    private final FleetControl fleet;
+    private final Clock clock;
+
+    public StackCommands(StackRegistry registry, WorkflowStarter workflows, EventSink events, FleetControl fleet,
+                         Clock clock) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.workflows = Objects.requireNonNull(workflows, "workflows");
+        this.events = Objects.requireNonNull(events, "events");
+        this.fleet = Objects.requireNonNull(fleet, "fleet");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** The answer to an apply. */
+    public sealed interface ApplyResult {
+        /**
+         * The spec is (or already was) the stack's newest version {@code version}.
+         */
+        record Accepted(String name, long version, StackStatus status, Disposition disposition) implements ApplyResult {
+        }
+
+        /** The spec was not valid; nothing was written. */
+        record Invalid(List<Violation> violations) implements ApplyResult {
+            public Invalid {
+                violations = List.copyOf(violations);
+            }
+        }
+
+        /** The spec was valid but the stack could not take it now; nothing was written. */
+        record Conflict(String name, long currentVersion, String why) implements ApplyResult {
+        }
+    }
+
+    /** How an accepted apply relates to what was stored. */
+    public enum Disposition {
+        /** A new spec version was stored and its provisioning started. */
+        NEW_VERSION,
+        /** The newest version is this very spec and is still being applied: a retried request. */
+        IN_FLIGHT,
+        /** The newest version is this very spec and is in force: nothing to do. */
+        UNCHANGED
+    }
+
+    /** The answer to a delete. */
+    public sealed interface DeleteResult {
+        record Accepted(String name, long version, StackStatus status) implements DeleteResult {
+        }
+
+        record NotFound(String name) implements DeleteResult {
+        }
+
+        record Conflict(String name, long currentVersion, String why) implements DeleteResult {
+        }
+    }
+
+    /** A page of stacks, or why the page request was refused. */
+    public sealed interface ListResult {
+        record Page(List<StackRecord> records, Optional<String> nextPageToken) implements ListResult {
+            public Page {
+                records = List.copyOf(records);
+                Objects.requireNonNull(nextPageToken, "nextPageToken");
+            }
+        }
+
+        record Invalid(List<Violation> violations) implements ListResult {
+            public Invalid {
+                violations = List.copyOf(violations);
+            }
+        }
+    }
+
+    /** A stack as {@code GET /stacks/{name}} shows it: the registry record and its group as Auto Scaling sees it now. */
+    public record StackView(StackRecord record, GroupInfo group) {
+        public StackView {
+            Objects.requireNonNull(record, "record");
+            Objects.requireNonNull(group, "group");
+        }
+    }
+
+    /** The stack's Auto Scaling group, read live. */
+    public sealed interface GroupInfo {
+        /** The stack has no group (not provisioned yet, or deleted). */
+        record NoGroup() implements GroupInfo {
+        }
+
+        /** The group's sizes and instance counts. */
+        record Counts(String groupName, int minSize, int maxSize, int desired, int inService, int warm) implements GroupInfo {
+        }
+
+        /** The registry names a group that Auto Scaling does not know (any more). */
+        record Missing(String groupName) implements GroupInfo {
+        }
+
+        /** Auto Scaling could not be read; the rest of the view is still good. */
+        record Unreadable(String groupName, String reason) implements GroupInfo {
+        }
+    }
+
+    /** Validates, stores and starts provisioning of the spec {@code read} holds. */
+    public ApplyResult apply(SpecResult read, Optional<Long> ifMatchVersion) {
+        Objects.requireNonNull(read, "read");
+        if (!read.isValid()) {
+            return new ApplyResult.Invalid(read.violations());
+        }
+        return apply(read.spec().orElseThrow(), ifMatchVersion);
+    }
+
+    /**
+     * Stores {@code spec} as the stack's next version and starts {@code provision-stack} for it.
+     *
+     * @param ifMatchVersion when present, the spec version the caller last read; any other stored
+     *                       version is a conflict (the caller would overwrite a change it has not seen)
+     */
+    public ApplyResult apply(StackSpec spec, Optional<Long> ifMatchVersion) {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(ifMatchVersion, "ifMatchVersion");
+        String name = spec.stackName();
+        long firstSeen = -1; // the spec version the first read saw, to tell a rival spec from a status write
+        for (int attempt = 1; ; attempt++) {
+            Optional<StackRecord> current = registry.get(name);
+            long stored = current.map(StackRecord::specVersion).orElse(0L);
+
+            if (current.isPresent() && current.get().spec().equals(spec)) {
+                StackRecord r = current.get();
+                if (isBeingApplied(r.status())) {
+                    startProvisioning(r, operationOf(r));
+                    return new ApplyResult.Accepted(name, r.specVersion(), r.status(), Disposition.IN_FLIGHT);
+                }
+                if (r.status() == StackStatus.ACTIVE || r.status() == StackStatus.DEGRADED) {
+                    return new ApplyResult.Accepted(name, r.specVersion(), r.status(), Disposition.UNCHANGED);
+                }
+            }
+            if (firstSeen >= 0 && firstSeen != stored) {
+                return new ApplyResult.Conflict(name, stored, "spec version " + stored
+                        + " of stack " + name + " was accepted while this request was being stored; read the stack and apply again");
+            }
+            firstSeen = stored;
+            if (ifMatchVersion.isPresent() && ifMatchVersion.get() != stored) {
+                return new ApplyResult.Conflict(name, stored, current.isEmpty()
+                        ? "If-Match names spec version " + ifMatchVersion.get() + " but stack " + name + " does not exist"
+                        : "If-Match names spec version " + ifMatchVersion.get() + " but the stored spec of stack " + name
+                        + " is version " + stored);
+            }
+            StackRecord next;
+            try {
+                next = StackTransitions.specAccepted(current, spec, clock.instant());
+            } catch (StackTransitions.IllegalTransition e) {
+                return new ApplyResult.Conflict(name, stored, e.getMessage());
+            }
+            String operation = current.isEmpty() || current.get().status() == StackStatus.DELETED ? "create" : "update";
+            PutResult put = registry.put(next);
+            if (put instanceof PutResult.Stored s) {
+                StackRecord r = s.stored();
+                startProvisioning(r, operation);
+                return new ApplyResult.Accepted(name, r.specVersion(), r.status(), Disposition.NEW_VERSION);
+            }
+            if (attempt == MAX_ATTEMPTS) {
+                return new ApplyResult.Conflict(name, stored, "stack " + name
+                        + " kept changing while this request was being stored; apply again");
+            }
+        }
+    }
+
+    /** Marks the stack DELETING and starts {@code destroy-stack}; a stack already deleting or deleted is accepted again. */
+    public DeleteResult delete(String name) {
+        Objects.requireNonNull(name, "name");
+        long firstSeen = -1; // the spec version the first read saw, to tell a rival spec from a status write
+        for (int attempt = 1; ; attempt++) {
+            Optional<StackRecord> current = registry.get(name);
+            if (current.isEmpty()) {
+                return new DeleteResult.NotFound(name);
+            }
+            StackRecord r = current.get();
+            if (r.status() == StackStatus.DELETED) {
+                return new DeleteResult.Accepted(name, r.specVersion(), r.status());
+            }
+            if (r.status() == StackStatus.DELETING) {
+                startDestroy(r);
+                return new DeleteResult.Accepted(name, r.specVersion(), r.status());
+            }
+            if (firstSeen >= 0 && firstSeen != r.specVersion()) {
+                return new DeleteResult.Conflict(name, r.specVersion(), "spec version " + r.specVersion() + " of stack "
+                        + name + " was accepted while the deletion was being stored; read the stack and delete again");
+            }
+            firstSeen = r.specVersion();
+            StackRecord next;
+            try {
+                next = StackTransitions.deleteRequested(r, clock.instant());
+            } catch (StackTransitions.IllegalTransition e) {
+                return new DeleteResult.Conflict(name, r.specVersion(), e.getMessage());
+            }
+            PutResult put = registry.put(next);
+            if (put instanceof PutResult.Stored s) {
+                startDestroy(s.stored());
+                return new DeleteResult.Accepted(name, s.stored().specVersion(), s.stored().status());
+            }
+            if (attempt == MAX_ATTEMPTS) {
+                return new DeleteResult.Conflict(name, r.specVersion(), "stack " + name
+                        + " kept changing while the deletion was being stored; delete again");
+            }
+        }
+    }
+
+    /** The stack with its group's live counts, or empty when no stack has that name. */
+    public Optional<StackView> get(String name) {
+        Objects.requireNonNull(name, "name");
+        return registry.get(name).map(r -> new StackView(r, groupOf(r)));
+    }
+
+    /**
+     * A page of stacks in name order.
+     *
+     * @param limit how many at most, 1 to {@value #MAX_PAGE_SIZE}; {@value #DEFAULT_PAGE_SIZE} when absent
+     */
+    public ListResult list(Optional<String> pageToken, OptionalInt limit) {
+        Objects.requireNonNull(pageToken, "pageToken");
+        Objects.requireNonNull(limit, "limit");
+        int size = limit.orElse(DEFAULT_PAGE_SIZE);
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            return new ListResult.Invalid(List.of(Violation.of("limit", "must be between 1 and " + MAX_PAGE_SIZE, size)));
+        }
+        if (pageToken.isPresent() && pageToken.get().isBlank()) {
+            return new ListResult.Invalid(List.of(Violation.of("pageToken", "must not be empty when given")));
+        }
+        StackRegistry.Page page = registry.list(pageToken, size);
+        return new ListResult.Page(page.records(), page.nextPageToken());
+    }
+
+    /** The name of the {@code destroy-stack} execution that deletes {@code record}'s spec version. */
+    public static String destroyExecutionName(StackRecord record) {
+        return record.name() + "-delete-v" + record.specVersion();
+    }
+
+    /** The input of both workflows: the stack and its spec version, nothing else (never a secret). */
+    public static String executionInput(StackRecord record) {
+        ObjectNode input = JsonNodeFactory.instance.objectNode();
+        input.put("stack", record.name());
+        input.put("specVersion", record.specVersion());
+        return input.toString();
+    }
+
+    private static boolean isBeingApplied(StackStatus status) {
+        return status == StackStatus.PENDING || status == StackStatus.PROVISIONING || status == StackStatus.UPDATING;
+    }
+
+    private static String operationOf(StackRecord r) {
+        return r.groupName().isPresent() ? "update" : "create";
+    }
+
+    /** Starts (or finds started) the provisioning run of {@code r}; the request that starts it announces it. */
+    private void startProvisioning(StackRecord r, String operation) {
+        StartResult started = workflows.start(Workflow.PROVISION_STACK, r.provisionExecutionName(), executionInput(r));
+        if (started instanceof StartResult.Started) {
+            events.publish(new DomainEvent.StackRequested(r.name(), r.specVersion(), operation, clock.instant()));
+        }
+    }
+
+    private void startDestroy(StackRecord r) {
+        StartResult started = workflows.start(Workflow.DESTROY_STACK, destroyExecutionName(r), executionInput(r));
+        if (started instanceof StartResult.Started) {
+            events.publish(new DomainEvent.StackRequested(r.name(), r.specVersion(), "delete", clock.instant()));
+        }
+    }
+
+    private GroupInfo groupOf(StackRecord r) {
+        if (r.groupName().isEmpty() || r.status() == StackStatus.DELETED) {
+            return new GroupInfo.NoGroup();
+        }
+        String groupName = r.groupName().get();
+        Optional<GroupState> state;
+        try {
+            state = fleet.describe(groupName);
+        } catch (RuntimeException e) {
+            return new GroupInfo.Unreadable(groupName, String.valueOf(e.getMessage()));
+        }
+        return state.<GroupInfo>map(g -> new GroupInfo.Counts(groupName, g.minSize(), g.maxSize(), g.desiredCapacity(),
+                (int) g.inServiceCount(), g.warmInstances())).orElseGet(() -> new GroupInfo.Missing(groupName));
+    }
+}

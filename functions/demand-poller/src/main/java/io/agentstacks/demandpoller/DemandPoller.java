@@ -1,0 +1,344 @@
+package io.agentstacks.demandpoller;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.agentstacks.demand.ChangeDetector;
+import io.agentstacks.demand.Demand;
+import io.agentstacks.demand.DemandSource;
+import io.agentstacks.demand.Observation;
+import io.agentstacks.events.DomainEvent;
+import io.agentstacks.events.EventSink;
+import io.agentstacks.metrics.EmbeddedMetrics;
+import io.agentstacks.metrics.EmbeddedMetrics.Metric;
+import io.agentstacks.stacks.DemandSnapshot;
+import io.agentstacks.stacks.StackRecord;
+import io.agentstacks.stacks.StackRegistry;
+import io.agentstacks.stacks.StackStatus;
+import io.agentstacks.stacks.StackTransitions;
+import io.agentstacks.token.StoredToken;
+import io.agentstacks.token.TokenStore;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The demand-poller's work, over ports: reads the demand of every live stack that is due at this second
+ * of the minute, concurrently (at most {@link Settings#parallelism()} at once, each stack bounded by
+ * {@link Settings#perStackTimeout()}), and puts a {@code DemandObserved} event per stack whose demand
+ * changed or whose last event is about to be a minute old, and a {@code TokenRejected} event when
+ * Semaphore refuses a token. Events go out in batches as stacks answer, so a slow stack never holds back
+ * another's event. Writes {@code JobCount} and {@code AgentCount} metrics (the older tool's names) and a
+ * {@code DemandPollFailed} metric per failure.
+ *
+ * <p>Registry writes (last published demand; DEGRADED on a rejected token, ACTIVE again on an accepted
+ * one) are conditional and retried from a fresh read on conflict.
+ */
+public final class DemandPoller implements AutoCloseable {
+
+    /** Concurrency and time bounds. */
+    public record Settings(int parallelism, Duration perStackTimeout) {
+        public Settings {
+            if (parallelism < 1) {
+                throw new IllegalArgumentException("parallelism must be at least 1");
+            }
+            Objects.requireNonNull(perStackTimeout, "perStackTimeout");
+        }
+
+        /** 16 stacks at once; 4 s per stack (token read plus the 2 s Semaphore call, with room). */
+        public static Settings defaults() {
+            return new Settings(16, Duration.ofSeconds(4));
+        }
+    }
+
+    private static final int MINUTE = 60;
+    private static final int WRITE_ATTEMPTS = 3;
+    /** A tick more than this late is skipped: the next one is nearer. */
+    private static final int LATE_TOLERANCE_SECONDS = 1;
+
+    private final StackRegistry registry;
+    private final TokenStore tokens;
+    private final DemandSource semaphore;
+    private final EventSink events;
+    private final Clock clock;
+    private final Consumer<String> log;
+    private final Settings settings;
+    private final ExecutorService pool;
+    private final ExecutorService writers;
+
+    public DemandPoller(StackRegistry registry, TokenStore tokens, DemandSource semaphore, EventSink events, Clock clock,
+                        Consumer<String> log, Settings settings) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.semaphore = Objects.requireNonNull(semaphore, "semaphore");
+        this.events = Objects.requireNonNull(events, "events");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.log = Objects.requireNonNull(log, "log");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.pool = Executors.newFixedThreadPool(settings.parallelism(), daemonThreads("demand-poll-"));
+        // Registry writes have their own threads: a stuck poll must not hold a write back.
+        this.writers = Executors.newFixedThreadPool(4, daemonThreads("demand-write-"));
+    }
+
+    /**
+     * What polling one stack gave: an observation, or why there is none ({@code failureKind}:
+     * {@code token-unreadable}, {@code token-missing}, {@code timeout}).
+     */
+    private record StackPoll(StackRecord record, Optional<Observation> observation, String failureKind,
+                             String failure) {
+        static StackPoll of(StackRecord r, Observation o) {
+            return new StackPoll(r, Optional.of(o), "", "");
+        }
+    }
+
+    public PollResult poll(PollRequest request) {
+        Instant started = clock.instant();
+        List<StackRecord> live = registry.listLive().stream().filter(r -> r.groupName().isPresent()).toList();
+        List<StackRecord> due;
+        int next;
+        if (request.single()) {
+            due = live;
+            next = MINUTE;
+        } else {
+            double elapsed = Duration.between(request.scheduledTime(), started).toMillis() / 1000.0;
+            if (elapsed >= MINUTE) {
+                // The next minute's execution has started: polling now would overlap it.
+                logLine("INFO", "demand.minute-over", Map.of("offsetSeconds", request.offsetSeconds()));
+                return result(request, MINUTE, 0, 0, 0);
+            }
+            due = live.stream().filter(r -> request.offsetSeconds() % interval(r) == 0).toList();
+            next = nextOffset(live, request.offsetSeconds(), elapsed);
+        }
+
+        LinkedBlockingQueue<StackPoll> answers = new LinkedBlockingQueue<>();
+        for (StackRecord r : due) {
+            CompletableFuture.supplyAsync(() -> pollOne(r), pool)
+                    .orTimeout(settings.perStackTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .whenComplete((p, e) -> answers.add(p != null ? p : failed(r, e)));
+        }
+        AtomicInteger published = new AtomicInteger();
+        AtomicInteger failures = new AtomicInteger();
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        int remaining = due.size();
+        while (remaining > 0) {
+            List<StackPoll> batch = new ArrayList<>();
+            try {
+                batch.add(answers.take());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            answers.drainTo(batch);
+            remaining -= batch.size();
+            writes.addAll(handle(batch, published, failures));
+        }
+        writes.forEach(CompletableFuture::join);
+        return result(request, next, due.size(), published.get(), failures.get());
+    }
+
+    private List<CompletableFuture<Void>> handle(List<StackPoll> batch, AtomicInteger published, AtomicInteger failures) {
+        List<DomainEvent> out = new ArrayList<>();
+        List<Runnable> afterPublish = new ArrayList<>();
+        List<Runnable> regardless = new ArrayList<>();
+        for (StackPoll p : batch) {
+            StackRecord r = p.record();
+            String stack = r.name();
+            if (p.observation().isPresent() && p.observation().get() instanceof Observation.Observed o) {
+                Demand d = o.demand();
+                metrics(stack, o.at(), d);
+                boolean publish = ChangeDetector.shouldPublish(r.lastDemand(), d, o.at(),
+                        Duration.ofSeconds(interval(r)));
+                DemandSnapshot snapshot = ChangeDetector.snapshotOf(d, o.at());
+                if (publish) {
+                    out.add(new DomainEvent.DemandObserved(stack, r.groupName().orElseThrow(), d.queuedJobs(),
+                            d.runningJobs(), d.idleAgents(), d.occupiedAgents(), o.at()));
+                    afterPublish.add(() -> update(stack, cur -> accepted(cur, Optional.of(snapshot), o.at())));
+                } else if (r.status() == StackStatus.DEGRADED) {
+                    regardless.add(() -> update(stack, cur -> accepted(cur, Optional.empty(), o.at())));
+                }
+                continue;
+            }
+            failures.incrementAndGet();
+            Instant at = p.observation().map(Observation::at).orElse(clock.instant());
+            if (p.observation().isPresent() && p.observation().get() instanceof Observation.TokenRejected t) {
+                String reason = "Semaphore rejected the agent token in " + r.spec().agentTokenParameterName()
+                        + " (HTTP " + t.httpStatus() + ")";
+                failureMetric(stack, at, "token-rejected", reason);
+                out.add(new DomainEvent.TokenRejected(stack, r.spec().agentTokenParameterName(), t.httpStatus(),
+                        "poller", t.at()));
+                regardless.add(() -> update(stack, cur -> degraded(cur, reason, at)));
+            } else if (p.failureKind().equals("token-missing")) {
+                failureMetric(stack, at, p.failureKind(), p.failure());
+                regardless.add(() -> update(stack, cur -> degraded(cur, p.failure(), at)));
+            } else if (p.observation().isPresent() && p.observation().get() instanceof Observation.Unavailable u) {
+                failureMetric(stack, at, "unavailable", u.reason());
+            } else {
+                failureMetric(stack, at, p.failureKind(), p.failure());
+            }
+        }
+        boolean sent = true;
+        if (!out.isEmpty()) {
+            try {
+                events.publish(out);
+                published.addAndGet((int) out.stream().filter(DomainEvent.DemandObserved.class::isInstance).count());
+            } catch (RuntimeException e) {
+                sent = false;
+                logLine("ERROR", "demand.publish-failed", Map.of("events", out.size(), "error", String.valueOf(e.getMessage())));
+            }
+        }
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        List<Runnable> todo = new ArrayList<>(regardless);
+        if (sent) {
+            todo.addAll(afterPublish);
+        }
+        for (Runnable w : todo) {
+            writes.add(CompletableFuture.runAsync(w, writers));
+        }
+        return writes;
+    }
+
+    private StackPoll pollOne(StackRecord r) {
+        StoredToken token;
+        try {
+            token = tokens.read(r.spec().agentTokenParameterName());
+        } catch (TokenStore.TokenStoreException e) {
+            return new StackPoll(r, Optional.empty(), e.notFound() ? "token-missing" : "token-unreadable", e.getMessage());
+        } catch (RuntimeException e) {
+            return new StackPoll(r, Optional.empty(), "token-unreadable",
+                    "token read failed: " + e.getClass().getSimpleName());
+        }
+        try {
+            return StackPoll.of(r, semaphore.observe(r.spec().endpointUrl(), token.token()));
+        } catch (RuntimeException e) {
+            return StackPoll.of(r, new Observation.Unavailable("poll failed: " + e.getClass().getSimpleName(),
+                    clock.instant()));
+        }
+    }
+
+    private StackPoll failed(StackRecord r, Throwable e) {
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        String why = cause instanceof TimeoutException
+                ? "no answer within " + settings.perStackTimeout().toMillis() + " ms"
+                : "poll failed: " + cause.getClass().getSimpleName();
+        return new StackPoll(r, Optional.empty(), cause instanceof TimeoutException ? "timeout" : "failed", why);
+    }
+
+    private static Optional<StackRecord> accepted(StackRecord cur, Optional<DemandSnapshot> snapshot, Instant at) {
+        StackRecord next = StackTransitions.tokenAccepted(cur, at);
+        if (snapshot.isPresent() && cur.lastDemand().map(l -> l.observedAt().isBefore(at)).orElse(true)) {
+            next = next.toBuilder().lastDemand(snapshot).build();
+        }
+        return next.equals(cur) ? Optional.empty() : Optional.of(next);
+    }
+
+    private static Optional<StackRecord> degraded(StackRecord cur, String reason, Instant at) {
+        if (!cur.status().hasLiveGroup() || cur.status() == StackStatus.DEGRADED) {
+            return Optional.empty();
+        }
+        return Optional.of(StackTransitions.tokenRejected(cur, reason, at));
+    }
+
+    /** A conditional write, re-read and re-decided on conflict. */
+    private void update(String stack, java.util.function.Function<StackRecord, Optional<StackRecord>> change) {
+        for (int attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+            Optional<StackRecord> current = registry.get(stack);
+            if (current.isEmpty()) {
+                return;
+            }
+            Optional<StackRecord> next;
+            try {
+                next = change.apply(current.get());
+            } catch (StackTransitions.IllegalTransition e) {
+                logLine("WARN", "demand.status-unchanged", Map.of("stack", stack, "reason", e.getMessage()));
+                return;
+            }
+            if (next.isEmpty()) {
+                return;
+            }
+            if (registry.put(next.get()) instanceof StackRegistry.PutResult.Stored) {
+                return;
+            }
+        }
+        logLine("WARN", "demand.registry-conflict", Map.of("stack", stack, "attempts", WRITE_ATTEMPTS));
+    }
+
+    /** The next second of the minute some live stack is due, skipping ticks already past. */
+    static int nextOffset(List<StackRecord> live, int offset, double elapsedSeconds) {
+        int next = MINUTE;
+        for (StackRecord r : live) {
+            int interval = interval(r);
+            int candidate = (offset / interval + 1) * interval;
+            while (candidate < elapsedSeconds - LATE_TOLERANCE_SECONDS) {
+                candidate += interval;
+            }
+            next = Math.min(next, candidate);
+        }
+        return next;
+    }
+
+    private static int interval(StackRecord r) {
+        int i = r.spec().pollIntervalSeconds();
+        return i >= 1 && i <= MINUTE ? i : io.agentstacks.spec.StackSpec.DEFAULT_POLL_INTERVAL_SECONDS;
+    }
+
+    private PollResult result(PollRequest request, int next, int polled, int published, int failed) {
+        boolean done = next >= MINUTE;
+        return new PollResult(request.scheduledTime(), request.offsetSeconds(), Math.min(next, MINUTE),
+                request.scheduledTime().plusSeconds(Math.min(next, MINUTE)), done, polled, published, failed);
+    }
+
+    private void metrics(String stack, Instant at, Demand d) {
+        log.accept(EmbeddedMetrics.line(at, EmbeddedMetrics.dims("Stack", stack, "JobState", "queued"),
+                Metric.count("JobCount", d.queuedJobs())));
+        log.accept(EmbeddedMetrics.line(at, EmbeddedMetrics.dims("Stack", stack, "JobState", "running"),
+                Metric.count("JobCount", d.runningJobs())));
+        log.accept(EmbeddedMetrics.line(at, EmbeddedMetrics.dims("Stack", stack, "AgentState", "idle"),
+                Metric.count("AgentCount", d.idleAgents())));
+        log.accept(EmbeddedMetrics.line(at, EmbeddedMetrics.dims("Stack", stack, "AgentState", "occupied"),
+                Metric.count("AgentCount", d.occupiedAgents())));
+    }
+
+    private void failureMetric(String stack, Instant at, String kind, String reason) {
+        log.accept(EmbeddedMetrics.line(at, EmbeddedMetrics.dims("Stack", stack, "Reason", kind),
+                List.of(Metric.count("DemandPollFailed", 1)),
+                Map.of("level", "WARN", "event", "demand." + kind, "stack", stack, "reason", reason)));
+    }
+
+    private void logLine(String level, String event, Map<String, ?> fields) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("level", level);
+        o.put("event", event);
+        fields.forEach((k, v) -> o.set(k, io.agentstacks.spec.SpecJson.MAPPER.valueToTree(v)));
+        log.accept(o.toString());
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        writers.shutdownNow();
+    }
+}
