@@ -20,8 +20,10 @@ import java.util.Map;
  */
 public final class MacHostLifecycle extends Construct {
 
-    /** The tag the allocator puts on every host it allocates or adopts (io.agentstacks.hosts.HostTags.STACK). */
-    public static final String HOST_TAG = "semaphore-agent-stack";
+    /** The tag the allocator puts on every host it allocates (io.agentstacks.hosts.HostTags.STACK). */
+    public static final String HOST_TAG = io.agentstacks.hosts.HostTags.STACK;
+    /** The tag it puts on a spec's own dedicated hosts it adopts, which are never released (HostTags.ADOPTED). */
+    public static final String ADOPTED_TAG = io.agentstacks.hosts.HostTags.ADOPTED;
 
     public record Props(AgentFunction allocator, AgentFunction releaser, Path releaseDefinition, Registry registry,
                         EventBus events, boolean tracing) {
@@ -52,7 +54,7 @@ public final class MacHostLifecycle extends Construct {
                 .sid("TagHostsForTheirStack")
                 .actions(List.of("ec2:CreateTags"))
                 .resources(List.of(hosts))
-                .conditions(Map.of("ForAllValues:StringEquals", Map.of("aws:TagKeys", List.of(HOST_TAG))))
+                .conditions(Map.of("ForAllValues:StringEquals", Map.of("aws:TagKeys", List.of(HOST_TAG, ADOPTED_TAG))))
                 .build());
         allocator.allow(PolicyStatement.Builder.create()
                 .sid("HostResourceGroups")
@@ -86,7 +88,8 @@ public final class MacHostLifecycle extends Construct {
         for (AgentFunction f : List.of(allocator, releaser)) {
             NagSuppressions.addResourceSuppressions(f.role(), List.of(NagPackSuppression.builder().id("AwsSolutions-IAM5")
                     .reason("Hosts are allocated at run time: any dedicated host, but allocation only with the stack tag "
-                            + HOST_TAG + ", tagging only that tag, release only of hosts that carry it. Host resource groups "
+                            + HOST_TAG + ", tagging only with it or " + ADOPTED_TAG + ", release only of hosts that carry "
+                            + HOST_TAG + " (adopted hosts never are). Host resource groups "
                             + "are named after stacks, which specs name at run time. DescribeHosts has no resource-level permissions.")
                     .build()), true);
         }

@@ -250,6 +250,10 @@ class ControlPlaneStackTest {
         assertThat(release.at("/Condition/Null")).isEqualTo(json("{'aws:ResourceTag/semaphore-agent-stack': 'false'}"));
         JsonNode allocate = statement(stack.functions().get(ControlPlaneFunction.MAC_HOST_ALLOCATOR), "AllocateTaggedHosts");
         assertThat(allocate.at("/Condition/Null")).isEqualTo(json("{'aws:RequestTag/semaphore-agent-stack': 'false'}"));
+        JsonNode tag = statement(stack.functions().get(ControlPlaneFunction.MAC_HOST_ALLOCATOR), "TagHostsForTheirStack");
+        assertThat(tag.at("/Condition/ForAllValues:StringEquals/aws:TagKeys")).isEqualTo(json(
+                "['semaphore-agent-stack', 'semaphore-agent-stack-adopted']"));
+        assertThat(policyOf(stack.functions().get(ControlPlaneFunction.MAC_HOST_ALLOCATOR)).toString()).doesNotContain("ec2:ReleaseHosts");
     }
 
     @Test
