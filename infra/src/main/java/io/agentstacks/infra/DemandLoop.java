@@ -75,6 +75,7 @@ public final class DemandLoop extends Construct {
                 .build()));
 
         schedule = Schedule.Builder.create(this, "EveryMinute")
+                .scheduleName(software.amazon.awscdk.Stack.of(this).getStackName() + "-poll-demand")
                 .description("Starts poll-demand for each minute")
                 .schedule(ScheduleExpression.expression(SCHEDULE))
                 .target(StepFunctionsStartExecution.Builder.create(pollDemand)

@@ -36,6 +36,7 @@ public final class TokenRotation extends Construct {
         NagSuppressions.addResourceSuppressions(rotator.role(), List.of(NagPackSuppression.builder().id("AwsSolutions-IAM5")
                 .reason(TokenParameters.WILDCARD_REASON).build()), true);
         dailyCheck = Schedule.Builder.create(this, "DailyCheck")
+                .scheduleName(software.amazon.awscdk.Stack.of(this).getStackName() + "-token-check")
                 .description("Checks every stack's registration token against Semaphore")
                 .schedule(ScheduleExpression.expression(DAILY_CHECK))
                 .target(LambdaInvoke.Builder.create(rotator.alias())

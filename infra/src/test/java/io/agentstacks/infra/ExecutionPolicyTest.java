@@ -148,6 +148,7 @@ class ExecutionPolicyTest {
                 ":role/" + AgentStackNames.CLOUDFORMATION_PREFIX + "*", "autoScalingGroupName/" + AgentStackNames.CLOUDFORMATION_PREFIX + "*");
         Map<String, String> explicit = Map.of(
                 "AWS::StepFunctions::StateMachine", "StateMachineName",
+                "AWS::Scheduler::Schedule", "Name",
                 "AWS::Events::EventBus", "Name",
                 "AWS::CloudWatch::Dashboard", "DashboardName",
                 "AWS::ImageBuilder::ImagePipeline", "Name",
