@@ -44,7 +44,7 @@ public final class AgentFunction extends Construct {
         public Props {
             Objects.requireNonNull(function, "function");
             Objects.requireNonNull(jar, "jar");
-            environment = Map.copyOf(environment);
+            environment = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(environment));
         }
     }
 
@@ -77,7 +77,7 @@ public final class AgentFunction extends Construct {
         role = Role.Builder.create(this, "Role")
                 .description("The " + spec.module() + " Lambda of the Semaphore agent stacks control plane")
                 .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
-                .inlinePolicies(Map.of("logs", PolicyDocument.Builder.create().statements(base).build()))
+                .inlinePolicies(Ordered.map("logs", PolicyDocument.Builder.create().statements(base).build()))
                 .build();
         function = Function.Builder.create(this, "Function")
                 .description(spec.description())

@@ -24,7 +24,7 @@ final class AgentStackGroups {
     }
 
     static Map<String, Object> ofAgentStacks() {
-        return Map.of("StringLike", Map.of("aws:ResourceTag/aws:cloudformation:stack-name",
+        return Ordered.map("StringLike", Ordered.map("aws:ResourceTag/aws:cloudformation:stack-name",
                 AgentStackNames.CLOUDFORMATION_PREFIX + "*"));
     }
 }

@@ -281,7 +281,7 @@ public final class AgentStackTemplate extends Stack {
                 // The group's name is CloudFormation's, and naming the group here would make a cycle
                 // (group -> launch template -> profile -> role): the stack-name tag CloudFormation puts on
                 // the group (aws: tags cannot be changed by anyone) says it is this stack's own.
-                Map.of("StringEquals", Map.of("autoscaling:ResourceTag/aws:cloudformation:stack-name", Aws.STACK_NAME))));
+                Ordered.map("StringEquals", Ordered.map("autoscaling:ResourceTag/aws:cloudformation:stack-name", Aws.STACK_NAME))));
         statements.add(statement("FindOwnGroup", List.of("autoscaling:DescribeAutoScalingInstances"), List.of("*"), null));
         statements.add(statement("ReadOwnParameters", List.of("ssm:GetParameter"), List.of(
                 Fn.sub(arnPrefix + "ssm:${AWS::Region}:${AWS::AccountId}:parameter/${AgentConfigParameterName}"),
@@ -292,7 +292,7 @@ public final class AgentStackTemplate extends Stack {
         // context). The AWS managed aws/ssm key's own policy allows this without a statement.
         statements.add(ifThen("HasTokenKmsKey", statement("DecryptOwnToken", List.of("kms:Decrypt"),
                 List.of(Fn.sub(arnPrefix + "kms:${AWS::Region}:*:key/*")),
-                Map.of("StringEquals", Map.of(
+                Ordered.map("StringEquals", Ordered.map(
                         "kms:ViaService", Fn.sub("ssm.${AWS::Region}.${AWS::URLSuffix}"),
                         "kms:EncryptionContext:PARAMETER_ARN", Fn.sub(tokenParameterArn))))));
         // Each log group the stack made for this OS (its ARN ends in :*, which covers its streams). Naming
@@ -312,16 +312,16 @@ public final class AgentStackTemplate extends Stack {
         managedPolicies.add(Fn.sub(arnPrefix + "iam::aws:policy/" + SSM_MANAGED_POLICY));
         for (int i = 1; i <= MANAGED_POLICY_SLOTS; i++) {
             managedPolicies.add(Token.asString(ifThen("HasManagedPolicy" + i,
-                    Fn.sub(arnPrefix + "iam::${AWS::AccountId}:policy/${Name}", Map.of("Name", managedPolicyName(i))))));
+                    Fn.sub(arnPrefix + "iam::${AWS::AccountId}:policy/${Name}", Ordered.map("Name", managedPolicyName(i))))));
         }
         CfnRole role = CfnRole.Builder.create(this, "InstanceRole")
                 .description(Fn.sub("Semaphore agents of agent stack ${AgentStackName}"))
-                .assumeRolePolicyDocument(Map.of("Version", "2012-10-17", "Statement", List.of(Map.of(
-                        "Effect", "Allow", "Principal", Map.of("Service", "ec2.amazonaws.com"), "Action", "sts:AssumeRole"))))
+                .assumeRolePolicyDocument(Ordered.map("Version", "2012-10-17", "Statement", List.of(Ordered.map(
+                        "Effect", "Allow", "Principal", Ordered.map("Service", "ec2.amazonaws.com"), "Action", "sts:AssumeRole"))))
                 .managedPolicyArns(managedPolicies)
                 .policies(List.of(CfnRole.PolicyProperty.builder()
                         .policyName(Fn.sub("${AgentStackName}-instance-profile-policy"))
-                        .policyDocument(Map.of("Version", "2012-10-17", "Statement", statements))
+                        .policyDocument(Ordered.map("Version", "2012-10-17", "Statement", statements))
                         .build()))
                 .build();
         NagSuppressions.addResourceSuppressions(role, List.of(
@@ -390,7 +390,7 @@ public final class AgentStackTemplate extends Stack {
                 .keyName(Token.asString(ifThen("HasKeyName", ref("KeyName"))))
                 // With IPv6 the group goes on the network interface (EC2 takes one or the other).
                 .securityGroupIds(Token.asList(Fn.conditionIf("WithIpv6", Aws.NO_VALUE, List.of(securityGroupId))))
-                .networkInterfaces(Fn.conditionIf("WithIpv6", List.of(Map.of(
+                .networkInterfaces(Fn.conditionIf("WithIpv6", List.of(Ordered.map(
                         "DeviceIndex", 0, "Groups", List.of(securityGroupId), "Ipv6AddressCount", 1)), Aws.NO_VALUE))
                 .blockDeviceMappings(List.of(CfnLaunchTemplate.BlockDeviceMappingProperty.builder()
                         .deviceName(ref("RootDeviceName"))
@@ -413,9 +413,9 @@ public final class AgentStackTemplate extends Stack {
                 .userData(Fn.base64(Token.asString(Fn.conditionIf("IsWindows", windowsUserData, linuxUserData))))
                 // A power-off ends the instance: the Linux health check relies on it, as with the older tool.
                 .instanceInitiatedShutdownBehavior("terminate")
-                .placement(ifThen("HasHostResourceGroup", Map.of("HostResourceGroupArn", ref("HostResourceGroupArn"))))
+                .placement(ifThen("HasHostResourceGroup", Ordered.map("HostResourceGroupArn", ref("HostResourceGroupArn"))))
                 .licenseSpecifications(ifThen("HasLicenseConfiguration",
-                        List.of(Map.of("LicenseConfigurationArn", ref("LicenseConfigurationArn")))))
+                        List.of(Ordered.map("LicenseConfigurationArn", ref("LicenseConfigurationArn")))))
                 .build();
         return CfnLaunchTemplate.Builder.create(this, "LaunchTemplate")
                 .launchTemplateData(data)
@@ -423,12 +423,12 @@ public final class AgentStackTemplate extends Stack {
     }
 
     private CfnAutoScalingGroup autoScalingGroup(CfnLaunchTemplate launchTemplate) {
-        Map<String, Object> templateSpecification = Map.of(
+        Map<String, Object> templateSpecification = Ordered.map(
                 "LaunchTemplateId", launchTemplate.getRef(),
                 "Version", launchTemplate.getAttrLatestVersionNumber());
         List<Object> overrides = new ArrayList<>();
         for (int i = 1; i <= AgentStackParameters.MAX_OVERRIDES; i++) {
-            overrides.add(ifThen("HasOverride" + i, Map.of(
+            overrides.add(ifThen("HasOverride" + i, Ordered.map(
                     "InstanceType", ref("Override" + i + "InstanceType"),
                     "WeightedCapacity", ifThen("HasOverride" + i + "Weight", ref("Override" + i + "WeightedCapacity")))));
         }
@@ -437,12 +437,12 @@ public final class AgentStackTemplate extends Stack {
         distribution.put("OnDemandPercentageAboveBaseCapacity", ref("OnDemandPercentageAboveBaseCapacity"));
         distribution.put("OnDemandAllocationStrategy", ifThen("HasOnDemandAllocationStrategy", ref("OnDemandAllocationStrategy")));
         distribution.put("SpotAllocationStrategy", ifThen("HasSpotAllocationStrategy", ref("SpotAllocationStrategy")));
-        Map<String, Object> mixed = Map.of(
+        Map<String, Object> mixed = Ordered.map(
                 "InstancesDistribution", distribution,
-                "LaunchTemplate", Map.of(
+                "LaunchTemplate", Ordered.map(
                         "LaunchTemplateSpecification", templateSpecification,
                         "Overrides", ifThen("HasOverride1", overrides)));
-        ICfnRuleConditionExpression terminateHook = Fn.conditionIf("HasTerminateHook", List.of(Map.of(
+        ICfnRuleConditionExpression terminateHook = Fn.conditionIf("HasTerminateHook", List.of(Ordered.map(
                 "LifecycleHookName", AgentStackNames.TERMINATE_LIFECYCLE_HOOK_NAME,
                 "LifecycleTransition", "autoscaling:EC2_INSTANCE_TERMINATING",
                 "HeartbeatTimeout", ref("TerminateHookHeartbeatSeconds"),
@@ -462,7 +462,7 @@ public final class AgentStackTemplate extends Stack {
                 .capacityRebalance(Token.asAny(param("CapacityRebalance")))
                 .newInstancesProtectedFromScaleIn(Token.asAny(param("NewInstancesProtectedFromScaleIn")))
                 .maxInstanceLifetime(Token.asNumber(ifThen("HasMaxInstanceLifetime", ref("MaxInstanceLifetime"))))
-                .metricsCollection(ifThen("HasGroupMetrics", List.of(Map.of(
+                .metricsCollection(ifThen("HasGroupMetrics", List.of(Ordered.map(
                         "Granularity", "1Minute", "Metrics", param("GroupMetrics").getValueAsList()))))
                 .lifecycleHookSpecificationList(terminateHook)
                 .tags(List.of(

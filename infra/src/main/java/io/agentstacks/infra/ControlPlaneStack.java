@@ -45,7 +45,7 @@ public final class ControlPlaneStack extends Stack {
                 .path(props.agentStackTemplate().toString())
                 .build();
 
-        Map<String, String> common = Map.of(
+        Map<String, String> common = Ordered.map(
                 "REGISTRY_TABLE", registry.table().getTableName(),
                 "EVENT_BUS_NAME", events.bus().getEventBusName());
         for (ControlPlaneFunction f : List.of(ControlPlaneFunction.DEMAND_POLLER, ControlPlaneFunction.SCALER,

@@ -66,7 +66,7 @@ public final class DemandLoop extends Construct {
                 .reason(AgentStackGroups.WILDCARD_REASON).build()), true);
 
         pollDemand = ProvisioningWorkflows.stateMachine(this, "PollDemand", "poll-demand", props.pollDemandDefinition(),
-                Map.of("DemandPollerFunctionArn", poller.alias().getFunctionArn()), StateMachineType.EXPRESS, LogLevel.ERROR,
+                Ordered.map("DemandPollerFunctionArn", poller.alias().getFunctionArn()), StateMachineType.EXPRESS, LogLevel.ERROR,
                 props.tracing());
         poller.alias().grantInvoke(pollDemand);
         NagSuppressions.addResourceSuppressions(pollDemand, List.of(NagPackSuppression.builder().id("AwsSolutions-SF1")
@@ -79,7 +79,7 @@ public final class DemandLoop extends Construct {
                 .description("Starts poll-demand for each minute")
                 .schedule(ScheduleExpression.expression(SCHEDULE))
                 .target(StepFunctionsStartExecution.Builder.create(pollDemand)
-                        .input(ScheduleTargetInput.fromObject(Map.of("scheduledTime", ContextAttribute.getScheduledTime())))
+                        .input(ScheduleTargetInput.fromObject(Ordered.map("scheduledTime", ContextAttribute.getScheduledTime())))
                         // A start later than its minute polls nothing: the next minute's execution has taken over.
                         .maxEventAge(Duration.minutes(1))
                         .retryAttempts(2)

@@ -48,13 +48,13 @@ public final class MacHostLifecycle extends Construct {
                 .sid("AllocateTaggedHosts")
                 .actions(List.of("ec2:AllocateHosts"))
                 .resources(List.of(hosts))
-                .conditions(Map.of("Null", Map.of("aws:RequestTag/" + HOST_TAG, "false")))
+                .conditions(Ordered.map("Null", Ordered.map("aws:RequestTag/" + HOST_TAG, "false")))
                 .build());
         allocator.allow(PolicyStatement.Builder.create()
                 .sid("TagHostsForTheirStack")
                 .actions(List.of("ec2:CreateTags"))
                 .resources(List.of(hosts))
-                .conditions(Map.of("ForAllValues:StringEquals", Map.of("aws:TagKeys", List.of(HOST_TAG, ADOPTED_TAG))))
+                .conditions(Ordered.map("ForAllValues:StringEquals", Ordered.map("aws:TagKeys", List.of(HOST_TAG, ADOPTED_TAG))))
                 .build());
         allocator.allow(PolicyStatement.Builder.create()
                 .sid("HostResourceGroups")
@@ -77,7 +77,7 @@ public final class MacHostLifecycle extends Construct {
                 .sid("ReleaseOwnHosts")
                 .actions(List.of("ec2:ReleaseHosts"))
                 .resources(List.of(hosts))
-                .conditions(Map.of("Null", Map.of("aws:ResourceTag/" + HOST_TAG, "false")))
+                .conditions(Ordered.map("Null", Ordered.map("aws:ResourceTag/" + HOST_TAG, "false")))
                 .build());
         releaser.allow(PolicyStatement.Builder.create()
                 .sid("EmptyAndDeleteHostResourceGroups")
@@ -95,7 +95,7 @@ public final class MacHostLifecycle extends Construct {
         }
 
         releaseMacHosts = ProvisioningWorkflows.stateMachine(this, "ReleaseMacHosts", "release-mac-hosts",
-                props.releaseDefinition(), Map.of("MacHostReleaserFunctionArn", releaser.alias().getFunctionArn()),
+                props.releaseDefinition(), Ordered.map("MacHostReleaserFunctionArn", releaser.alias().getFunctionArn()),
                 StateMachineType.STANDARD, LogLevel.ALL, props.tracing());
         releaser.alias().grantInvoke(releaseMacHosts);
     }

@@ -63,7 +63,7 @@ public final class ProvisioningWorkflows extends Construct {
                 .sid("DeployAgentStacks")
                 .actions(List.of("cloudformation:CreateStack", "cloudformation:UpdateStack"))
                 .resources(List.of(stacks))
-                .conditions(Map.of("StringEquals", Map.of(
+                .conditions(Ordered.map("StringEquals", Ordered.map(
                         "cloudformation:TemplateUrl", props.agentStackTemplate().getHttpUrl(),
                         "cloudformation:RoleArn", props.cloudFormationRoleArn())))
                 .build());
@@ -78,7 +78,7 @@ public final class ProvisioningWorkflows extends Construct {
                 .sid("PassTheDeploymentRole")
                 .actions(List.of("iam:PassRole"))
                 .resources(List.of(props.cloudFormationRoleArn()))
-                .conditions(Map.of("StringEquals", Map.of("iam:PassedToService", "cloudformation.amazonaws.com")))
+                .conditions(Ordered.map("StringEquals", Ordered.map("iam:PassedToService", "cloudformation.amazonaws.com")))
                 .build());
         deployer.allow(PolicyStatement.Builder.create()
                 .sid("ReadTheTemplate")
@@ -112,17 +112,17 @@ public final class ProvisioningWorkflows extends Construct {
                         .detailType(List.of("EC2 Image Builder Image State Change"))
                         .resources(Match.prefix("arn:" + Aws.PARTITION + ":imagebuilder:" + Aws.REGION + ":" + Aws.ACCOUNT_ID
                                 + ":image/" + ImagePipeline.RECIPE_PREFIX))
-                        .detail(Map.of("state", Map.of("status", List.of("AVAILABLE"))))
+                        .detail(Ordered.map("state", Ordered.map("status", List.of("AVAILABLE"))))
                         .build())
                 .targets(List.of(new LambdaFunction(deployer.alias(), LambdaFunctionProps.builder()
                         .retryAttempts(2).maxEventAge(Duration.hours(2)).build())))
                 .build();
 
-        Map<String, String> substitutions = Map.of(
+        Map<String, String> substitutions = Ordered.map(
                 "StackDeployerFunctionArn", deployer.alias().getFunctionArn(),
                 "MacHostAllocatorFunctionArn", props.macHostAllocator().alias().getFunctionArn());
         provision = stateMachine("ProvisionStack", "provision-stack", props.provisionDefinition(), substitutions, props.tracing());
-        Map<String, String> destroySubstitutions = new java.util.HashMap<>(substitutions);
+        Map<String, String> destroySubstitutions = new java.util.LinkedHashMap<>(substitutions);
         destroySubstitutions.put("ReleaseMacHostsStateMachineArn", props.releaseMacHosts().getStateMachineArn());
         destroy = stateMachine("DestroyStack", "destroy-stack", props.destroyDefinition(), destroySubstitutions, props.tracing());
         for (StateMachine machine : List.of(provision, destroy)) {

@@ -100,25 +100,25 @@ public final class StackApi extends Construct {
                 .description("{\"token\": \"...\"}")
                 .schema(JsonSchema.builder().schema(JsonSchemaVersion.DRAFT4).type(JsonSchemaType.OBJECT)
                         .required(List.of("token"))
-                        .properties(Map.of("token", JsonSchema.builder().type(JsonSchemaType.STRING).minLength(1).maxLength(4096).build()))
+                        .properties(Ordered.map("token", JsonSchema.builder().type(JsonSchemaType.STRING).minLength(1).maxLength(4096).build()))
                         .build())
                 .build();
         // API Gateway's own refusals in the API's problem format (RFC 9457), never echoing the body.
         api.addGatewayResponse("BadBody", GatewayResponseOptions.builder()
                 .type(ResponseType.BAD_REQUEST_BODY)
                 .statusCode("400")
-                .templates(Map.of("application/json", "{\"type\":\"urn:agent-stacks:problem:invalid-request\","
+                .templates(Ordered.map("application/json", "{\"type\":\"urn:agent-stacks:problem:invalid-request\","
                         + "\"title\":\"The request body is not valid\",\"status\":400,"
                         + "\"detail\":\"$util.escapeJavaScript($context.error.validationErrorString)\"}"))
-                .responseHeaders(Map.of("Content-Type", "'application/problem+json'"))
+                .responseHeaders(Ordered.map("Content-Type", "'application/problem+json'"))
                 .build());
         api.addGatewayResponse("BadParameters", GatewayResponseOptions.builder()
                 .type(ResponseType.BAD_REQUEST_PARAMETERS)
                 .statusCode("400")
-                .templates(Map.of("application/json", "{\"type\":\"urn:agent-stacks:problem:invalid-request\","
+                .templates(Ordered.map("application/json", "{\"type\":\"urn:agent-stacks:problem:invalid-request\","
                         + "\"title\":\"A request parameter is missing\",\"status\":400,"
                         + "\"detail\":\"$util.escapeJavaScript($context.error.validationErrorString)\"}"))
-                .responseHeaders(Map.of("Content-Type", "'application/problem+json'"))
+                .responseHeaders(Ordered.map("Content-Type", "'application/problem+json'"))
                 .build());
 
         LambdaIntegration stacks = new LambdaIntegration(props.stackApi().alias());
@@ -126,28 +126,28 @@ public final class StackApi extends Construct {
         Resource root = api.getRoot().addResource("stacks");
         root.addMethod("GET", stacks, MethodOptions.builder()
                 .requestValidator(validator)
-                .requestParameters(Map.of("method.request.querystring.limit", false, "method.request.querystring.pageToken", false))
+                .requestParameters(Ordered.map("method.request.querystring.limit", false, "method.request.querystring.pageToken", false))
                 .build());
         root.addMethod("POST", stacks, MethodOptions.builder()
                 .requestValidator(validator)
-                .requestModels(Map.of("application/json", specBody))
+                .requestModels(Ordered.map("application/json", specBody))
                 .build());
         Resource validate = root.addResource("validate");
         validate.addMethod("POST", stacks, MethodOptions.builder()
                 .requestValidator(validator)
-                .requestModels(Map.of("application/json", specBody))
+                .requestModels(Ordered.map("application/json", specBody))
                 .build());
         Resource stack = root.addResource("{name}");
         MethodOptions named = MethodOptions.builder()
                 .requestValidator(validator)
-                .requestParameters(Map.of("method.request.path.name", true))
+                .requestParameters(Ordered.map("method.request.path.name", true))
                 .build();
         stack.addMethod("GET", stacks, named);
         stack.addMethod("DELETE", stacks, named);
         stack.addResource("token").addMethod("PUT", tokens, MethodOptions.builder()
                 .requestValidator(validator)
-                .requestParameters(Map.of("method.request.path.name", true))
-                .requestModels(Map.of("application/json", tokenBody))
+                .requestParameters(Ordered.map("method.request.path.name", true))
+                .requestModels(Ordered.map("application/json", tokenBody))
                 .build());
 
         NagSuppressions.addResourceSuppressions(this, List.of(

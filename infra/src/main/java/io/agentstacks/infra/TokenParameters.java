@@ -39,11 +39,11 @@ public final class TokenParameters {
     }
 
     private static Map<String, Object> tagged() {
-        return Map.of("StringEquals", Map.of("aws:ResourceTag/" + TAG_KEY, TAG_VALUE));
+        return Ordered.map("StringEquals", Ordered.map("aws:ResourceTag/" + TAG_KEY, TAG_VALUE));
     }
 
     private static Map<String, Object> viaSsm() {
-        return Map.of("StringEquals", Map.of("kms:ViaService", "ssm." + Aws.REGION + "." + Aws.URL_SUFFIX));
+        return Ordered.map("StringEquals", Ordered.map("kms:ViaService", "ssm." + Aws.REGION + "." + Aws.URL_SUFFIX));
     }
 
     /** GetParameter with decryption of tagged token parameters. */

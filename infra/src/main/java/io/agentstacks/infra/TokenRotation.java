@@ -40,7 +40,7 @@ public final class TokenRotation extends Construct {
                 .description("Checks every stack's registration token against Semaphore")
                 .schedule(ScheduleExpression.expression(DAILY_CHECK))
                 .target(LambdaInvoke.Builder.create(rotator.alias())
-                        .input(ScheduleTargetInput.fromObject(Map.of("action", "dailyCheck")))
+                        .input(ScheduleTargetInput.fromObject(Ordered.map("action", "dailyCheck")))
                         .maxEventAge(Duration.hours(1))
                         .retryAttempts(2)
                         .build())

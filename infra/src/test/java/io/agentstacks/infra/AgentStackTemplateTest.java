@@ -521,6 +521,19 @@ class AgentStackTemplateTest {
     }
 
     @Test
+    void theTemplateIsTheSameByteForByteFromOneJvmToTheNextSoThatItsAssetOnlyChangesWithIt() throws Exception {
+        // Map.of iterates in an order seeded per JVM: a template built from it would differ on every synth.
+        Path here = AgentStackTemplate.synthesize(Files.createTempDirectory("agent-stack-here"));
+        Path there = Files.createTempDirectory("agent-stack-there");
+        Process fork = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), SynthesizeAgentStack.class.getName(), there.toString())
+                .redirectErrorStream(true).redirectOutput(there.resolve("fork.log").toFile()).start();
+        assertThat(fork.waitFor(300, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(fork.exitValue()).as(Files.readString(there.resolve("fork.log"))).isZero();
+        assertThat(Files.readString(there.resolve(AgentStackTemplate.TEMPLATE_FILE))).isEqualTo(Files.readString(here));
+    }
+
+    @Test
     void synthesizingAloneWritesTheTemplateFile() throws Exception {
         Path file = AgentStackTemplate.synthesize(Files.createTempDirectory("agent-stack"));
         assertThat(file.getFileName().toString()).isEqualTo(AgentStackTemplate.TEMPLATE_FILE);
