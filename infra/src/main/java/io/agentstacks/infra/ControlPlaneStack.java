@@ -79,6 +79,9 @@ public final class ControlPlaneStack extends Stack {
         events.grantPut(stackApi);
         workflows.provision().grantStartExecution(stackApi.role());
         workflows.destroy().grantStartExecution(stackApi.role());
+        // A retried request checks whether the newest version's execution died without recording it.
+        workflows.provision().grantExecution(stackApi.role(), "states:DescribeExecution");
+        workflows.destroy().grantExecution(stackApi.role(), "states:DescribeExecution");
         stackApi.allow(software.amazon.awscdk.services.iam.PolicyStatement.Builder.create()
                 .sid("ReadGroups")
                 .actions(List.of("autoscaling:DescribeAutoScalingGroups"))
