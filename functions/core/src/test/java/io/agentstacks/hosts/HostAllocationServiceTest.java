@@ -142,6 +142,21 @@ class HostAllocationServiceTest {
     }
 
     @Test
+    void aSpecWithItsOwnSubnetsAndNoZonesGetsItsHostsInTheSubnetsZones() {
+        var account = io.agentstacks.inmemory.InMemoryNetwork.typical()
+                .withSubnet("vpc-0123456789abcdef0", "subnet-0123456789abcdef1", "us-east-1b")
+                .withSubnet("vpc-0123456789abcdef0", "subnet-0123456789abcdef2", "us-east-1d");
+        var withOwnNetwork = new HostAllocationService(registry, pool, groups, account, events, clock);
+        store(macSpec(mac(2, List.of()), List.of()).toBuilder().vpcId(Optional.of("vpc-0123456789abcdef0"))
+                .subnets(List.of("subnet-0123456789abcdef1", "subnet-0123456789abcdef2")).build());
+
+        withOwnNetwork.ensureHosts(STACK, 1);
+
+        assertThat(pool.describeByStack(STACK)).extracting(DedicatedHost::availabilityZone)
+                .containsExactlyInAnyOrder("us-east-1b", "us-east-1d");
+    }
+
+    @Test
     void theUsersDedicatedHostsAreAdoptedIntoTheGroupButNotTaggedAsTheStacks() {
         String own = pool.allocateUntagged("us-east-1a", "mac2.metal");
         store(macSpec(mac(0, List.of(own)), List.of("us-east-1a")));
