@@ -85,7 +85,9 @@ public final class HostAllocationService {
             throw new IllegalArgumentException("mac.dedicatedHosts: no allocated dedicated host " + String.join(", ", unknown));
         }
 
-        HostGroups.HostGroup group = ensureGroup(stack, groupName, configuration);
+        // Someone else's group of that name is refused before anything changes.
+        Optional<HostGroups.HostGroup> current = HostRecords.ownedGroup(groups, groupName, stack);
+        HostGroups.HostGroup group = ensureGroup(stack, groupName, configuration, current);
         List<String> members = groups.hostIds(groupName);
         HostRecords.claimGroupAllocated(pool, stack, members, adopted);
         adopt(stack, groupName, adopted, members);
@@ -132,7 +134,8 @@ public final class HostAllocationService {
     public Detached detachHosts(String stack, long specVersion) {
         StackRecord record = macStack(stack, specVersion);
         String groupName = HostRecords.groupName(Optional.of(record), stack);
-        List<String> members = groups.hostIds(groupName);
+        List<String> members = HostRecords.ownedGroup(groups, groupName, stack).isPresent()
+                ? groups.hostIds(groupName) : List.of();
         HostRecords.claimGroupAllocated(pool, stack, members, record.spec().mac().dedicatedHosts());
         if (!members.isEmpty()) {
             requireAll(groups.ungroup(groupName, members), "UngroupResources", groupName);
@@ -163,14 +166,16 @@ public final class HostAllocationService {
         return record;
     }
 
-    private HostGroups.HostGroup ensureGroup(String stack, String name, HostGroupConfiguration configuration) {
-        Optional<HostGroups.HostGroup> current = groups.describe(name);
+    /** @param current the group of that name, already checked to be the stack's, if there is one */
+    private HostGroups.HostGroup ensureGroup(String stack, String name, HostGroupConfiguration configuration,
+                                             Optional<HostGroups.HostGroup> current) {
         if (current.isEmpty()) {
             try {
+                // The tag marks the group as the stack's: it is checked before every later change.
                 return groups.create(name, configuration, Map.of(HostTags.STACK, stack));
             } catch (HostGroups.HostGroupException e) {
-                // A redelivered task racing with the first one: the group exists now.
-                current = groups.describe(name);
+                // A redelivered task racing with the first one: the group exists now (and must be the stack's).
+                current = HostRecords.ownedGroup(groups, name, stack);
                 if (current.isEmpty()) {
                     throw e;
                 }

@@ -147,7 +147,12 @@ public final class HostReleaseService {
         return deleteGroup(stack, OptionalLong.empty());
     }
 
-    /** @param specVersion as for {@link #releaseEligible(String, Instant, OptionalLong)} */
+    /**
+     * Deletes the group only when it is the stack's (tagged {@code semaphore-agent-stack=<stack>}); another group of
+     * that name fails the task with a {@link HostGroups.HostGroupException} naming it, and is left as it is.
+     *
+     * @param specVersion as for {@link #releaseEligible(String, Instant, OptionalLong)}
+     */
     public boolean deleteGroup(String stack, OptionalLong specVersion) {
         HostRecords.requireStackName(stack);
         Optional<StackRecord> record = registry.get(stack);
@@ -155,6 +160,7 @@ public final class HostReleaseService {
             return false;
         }
         String name = HostRecords.groupName(record, stack);
+        HostRecords.ownedGroup(groups, name, stack);
         HostGroups.DeleteResult result = groups.delete(name);
         if (result instanceof HostGroups.DeleteResult.NotEmpty notEmpty) {
             throw new HostGroupNotEmptyException("DeleteGroup " + name + " for stack " + stack
@@ -188,8 +194,10 @@ public final class HostReleaseService {
         String stack = record.name();
         Map<String, HostSnapshot> previous = HostRecords.snapshotsOf(Optional.of(record));
         // Hosts the group allocated by itself for the stack's instances are the stack's to release too.
-        HostRecords.claimGroupAllocated(pool, stack, groups.hostIds(HostRecords.groupName(Optional.of(record), stack)),
-                record.spec().mac().dedicatedHosts());
+        String groupName = HostRecords.groupName(Optional.of(record), stack);
+        if (HostRecords.ownedGroup(groups, groupName, stack).isPresent()) {
+            HostRecords.claimGroupAllocated(pool, stack, groups.hostIds(groupName), record.spec().mac().dedicatedHosts());
+        }
         List<DedicatedHost> hosts = pool.describeByStack(stack).stream()
                 .filter(h -> !h.state().isReleased())
                 .map(h -> HostRecords.carrySince(h, previous, now))

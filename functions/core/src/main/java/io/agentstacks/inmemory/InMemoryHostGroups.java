@@ -67,6 +67,13 @@ public final class InMemoryHostGroups implements HostGroups {
     }
 
     @Override
+    public synchronized Map<String, String> tags(HostGroup group) {
+        return groups.values().stream().filter(g -> g.arn.equals(group.arn())).findFirst()
+                .map(g -> g.tags)
+                .orElseThrow(() -> new HostGroupException("GetTags failed: NotFoundException: no group " + group.arn()));
+    }
+
+    @Override
     public synchronized void configure(String name, HostGroupConfiguration configuration) {
         existing(name).configuration = configuration;
     }

@@ -1,5 +1,6 @@
 package io.agentstacks.hosts;
 
+import static io.agentstacks.hosts.Hosts.GROUP;
 import static io.agentstacks.hosts.Hosts.STACK;
 import static io.agentstacks.hosts.Hosts.T0;
 import static io.agentstacks.hosts.Hosts.mac;
@@ -35,8 +36,8 @@ class HostReleaseServiceTest {
     @BeforeEach
     void aDeletedMacStack() {
         registry.put(StackRecord.first(macSpec(mac(0, List.of()), List.of("us-east-1a")), T0).toBuilder()
-                .status(StackStatus.DELETED).hostGroupName(Optional.of(STACK)).build());
-        groups.create(STACK, HostGroupConfiguration.of(mac(0, List.of())), Map.of());
+                .status(StackStatus.DELETED).hostGroupName(Optional.of(GROUP)).build());
+        groups.create(GROUP, HostGroupConfiguration.of(mac(0, List.of())), Map.of(HostTags.STACK, STACK));
     }
 
     private String stackHost() {
@@ -164,7 +165,7 @@ class HostReleaseServiceTest {
         assertThat(round.remaining()).isZero();
         assertThat(pool.releaseAttempts()).isEmpty();
         assertThat(service.deleteGroup(STACK)).isFalse();
-        assertThat(groups.describe(STACK)).isPresent();
+        assertThat(groups.describe(GROUP)).isPresent();
     }
 
     @Test
@@ -197,7 +198,7 @@ class HostReleaseServiceTest {
     @Test
     void theGroupIsDeletedOnceEmptyAndTheRecordForgetsIt() {
         String id = stackHost();
-        groups.group(STACK, List.of(id));
+        groups.group(GROUP, List.of(id));
 
         assertThatThrownBy(() -> service.deleteGroup(STACK))
                 .isInstanceOf(HostReleaseService.HostGroupNotEmptyException.class)
@@ -207,8 +208,24 @@ class HostReleaseServiceTest {
 
         assertThat(service.deleteGroup(STACK)).isTrue();
         assertThat(service.deleteGroup(STACK)).isTrue();
-        assertThat(groups.describe(STACK)).isEmpty();
+        assertThat(groups.describe(GROUP)).isEmpty();
         assertThat(registry.get(STACK).orElseThrow().hostGroupName()).isEmpty();
+    }
+
+    @Test
+    void aGroupOfTheSameNameThatIsNotTheStacksIsNotDeletedAndItsHostsAreNotClaimed() {
+        groups.delete(GROUP);
+        groups.create(GROUP, HostGroupConfiguration.of(mac(0, List.of())), Map.of());
+
+        assertThatThrownBy(() -> service.deleteGroup(STACK))
+                .isInstanceOf(HostGroups.HostGroupException.class)
+                .hasMessageContaining("host resource group " + GROUP + " is not stack " + STACK + "'s");
+        assertThat(groups.describe(GROUP)).isPresent();
+
+        registry.put(registry.get(STACK).orElseThrow().toBuilder().status(StackStatus.ACTIVE).build());
+        String theirs = groups.launchInstance(GROUP, "us-east-1a", "mac2.metal");
+        assertThatThrownBy(() -> service.releaseSurplus(Optional.of(STACK))).hasMessageContaining(GROUP);
+        assertThat(pool.describe(List.of(theirs)).get(0).tags()).doesNotContainKey(HostTags.STACK);
     }
 
     @Test
@@ -237,7 +254,7 @@ class HostReleaseServiceTest {
     @Test
     void aLiveStacksHostsTheGroupAllocatedByItselfAreShownAndReleasedAsSurplusToo() {
         registry.put(registry.get(STACK).orElseThrow().toBuilder().status(StackStatus.ACTIVE).build());
-        String auto = groups.launchInstance(STACK, "us-east-1a", "mac2.metal");
+        String auto = groups.launchInstance(GROUP, "us-east-1a", "mac2.metal");
         clock.advance(Duration.ofHours(2));
         pool.endInstance(auto);
 
@@ -250,7 +267,7 @@ class HostReleaseServiceTest {
         var later = service.releaseSurplus(Optional.empty());
 
         assertThat(later).singleElement().satisfies(s -> assertThat(s.released()).containsExactly(auto));
-        assertThat(groups.hostIds(STACK)).isEmpty();
+        assertThat(groups.hostIds(GROUP)).isEmpty();
     }
 
     @Test
