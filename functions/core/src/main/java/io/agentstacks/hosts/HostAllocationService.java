@@ -8,16 +8,16 @@ import io.agentstacks.stacks.HostSnapshot;
 import io.agentstacks.stacks.Network;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackRegistry;
+import io.agentstacks.stacks.StackStatus;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The Mac host steps of a stack's provisioning and destruction (the mac-host-allocator's tasks).
@@ -76,17 +76,12 @@ public final class HostAllocationService {
         String groupName = HostRecords.groupName(Optional.of(record), stack);
         HostGroupConfiguration configuration = HostGroupConfiguration.of(spec.mac());
 
-        // Bad input first: the user's hosts must exist before anything changes.
-        List<String> adopted = spec.mac().dedicatedHosts();
-        Set<String> known = new LinkedHashSet<>();
-        pool.describe(adopted).stream().filter(h -> !h.state().isReleased()).forEach(h -> known.add(h.hostId()));
-        List<String> unknown = adopted.stream().filter(id -> !known.contains(id)).toList();
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("mac.dedicatedHosts: no allocated dedicated host " + String.join(", ", unknown));
-        }
-
         // Someone else's group of that name is refused before anything changes.
         Optional<HostGroups.HostGroup> current = HostRecords.ownedGroup(groups, groupName, stack);
+        // Bad input next: the user's hosts must exist and be free to adopt.
+        List<String> adopted = spec.mac().dedicatedHosts();
+        requireAdoptable(stack, adopted, current.isPresent() ? groups.hostIds(groupName) : List.of());
+
         HostGroups.HostGroup group = ensureGroup(stack, groupName, configuration, current);
         List<String> members = groups.hostIds(groupName);
         HostRecords.claimGroupAllocated(pool, stack, members, adopted);
@@ -164,6 +159,48 @@ public final class HostAllocationService {
                     + record.specVersion() + ")");
         }
         return record;
+    }
+
+    /**
+     * The rule for {@code mac.dedicatedHosts}: a listed host must be allocated and be the user's own, free for this
+     * stack. Refused: a host tagged {@code semaphore-agent-stack} (one the control plane allocated, for this stack or
+     * another, and will release: adopted hosts are never released); a host in a host resource group other than
+     * this stack's; a host adopted by another stack that still exists and still lists it. A host adopted by a
+     * stack since deleted, or no longer listed there, is free again. Every refused host is named at once.
+     */
+    private void requireAdoptable(String stack, List<String> adopted, List<String> groupMembers) {
+        if (adopted.isEmpty()) {
+            return;
+        }
+        Map<String, DedicatedHost> known = new LinkedHashMap<>();
+        pool.describe(adopted).stream().filter(h -> !h.state().isReleased()).forEach(h -> known.put(h.hostId(), h));
+        List<String> unknown = adopted.stream().filter(id -> !known.containsKey(id)).toList();
+        List<String> problems = new ArrayList<>();
+        if (!unknown.isEmpty()) {
+            problems.add("no allocated dedicated host " + String.join(", ", unknown));
+        }
+        for (DedicatedHost h : known.values()) {
+            String owner = h.tags().get(HostTags.STACK);
+            String adopter = h.tags().get(HostTags.ADOPTED);
+            if (owner != null) {
+                problems.add(h.hostId() + " is tagged " + HostTags.STACK + "=" + owner
+                        + " (the control plane allocated it for that stack and releases it; list only hosts of your own)");
+            } else if (h.inHostGroup() && !groupMembers.contains(h.hostId())) {
+                problems.add(h.hostId() + " is in another host resource group");
+            } else if (adopter != null && !adopter.equals(stack) && stillAdoptedBy(adopter, h.hostId())) {
+                problems.add(h.hostId() + " is adopted by stack " + adopter);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("mac.dedicatedHosts: " + String.join("; ", problems));
+        }
+    }
+
+    private boolean stillAdoptedBy(String otherStack, String hostId) {
+        return registry.get(otherStack)
+                .filter(r -> r.status() != StackStatus.DELETED)
+                .map(r -> r.spec().mac().dedicatedHosts().contains(hostId))
+                .orElse(false);
     }
 
     /** @param current the group of that name, already checked to be the stack's, if there is one */

@@ -59,6 +59,7 @@ public final class InMemoryHostPool implements HostPool {
         HostState state = HostState.AVAILABLE;
         String instanceId;
         Instant scrubbedAt;
+        boolean inHostGroup;
 
         Host(String id, String zone, String instanceType, Instant allocatedAt) {
             this.id = id;
@@ -203,6 +204,11 @@ public final class InMemoryHostPool implements HostPool {
         return h.state == HostState.PENDING ? Optional.of(h.scrubbedAt) : Optional.empty();
     }
 
+    /** A host resource group took the host in or let it go (as DescribeHosts' memberOfServiceLinkedResourceGroup shows). */
+    public synchronized void groupMembership(String hostId, boolean member) {
+        existing(hostId).inHostGroup = member;
+    }
+
     public synchronized boolean isReleased(String hostId) {
         Host h = hosts.get(hostId);
         return h != null && h.state.isReleased();
@@ -248,6 +254,7 @@ public final class InMemoryHostPool implements HostPool {
     private DedicatedHost view(Host h) {
         // EC2 does not say since when a host is in its state: neither does this.
         return new DedicatedHost(h.id, h.zone, h.instanceType, h.state,
-                h.instanceId == null ? List.of() : List.of(h.instanceId), h.allocatedAt, h.tags, Optional.empty());
+                h.instanceId == null ? List.of() : List.of(h.instanceId), h.allocatedAt, h.tags, Optional.empty(),
+                h.inHostGroup);
     }
 }

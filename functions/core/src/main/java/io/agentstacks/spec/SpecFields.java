@@ -336,7 +336,11 @@ public final class SpecFields {
                 .doc("Mac host families the host group allows; must include the family of every instance type."));
         f.add(stringList("mac.dedicatedHosts").pattern(HOST_ID, "must be a dedicated host id: h- and 8 or 17 hex digits")
                 .maxLength(19).unique().maxItems(100).defaultValue(emptyArray()).legacy(a + "MAC_DEDICATED_HOSTS")
-                .doc("Existing dedicated hosts to add to the stack's host group."));
+                .doc("Existing dedicated hosts of your own to add to the stack's host group; they are tagged "
+                        + "`semaphore-agent-stack-adopted=<stack>`, taken out of the group when the stack no longer lists "
+                        + "them or is deleted, and never released by the control plane. Refused: a host tagged "
+                        + "`semaphore-agent-stack` (one the control plane allocated and releases), a host in another host "
+                        + "resource group, a host adopted by another stack that still lists it."));
         f.add(string("mac.licenseConfigurationArn").pattern(LICENSE_CONFIGURATION_ARN,
                         "must be a License Manager configuration ARN (arn:aws:license-manager:<region>:<account>:"
                                 + "license-configuration:lic-<32 hex digits>)")

@@ -199,6 +199,64 @@ class HostAllocationServiceTest {
     }
 
     @Test
+    void hostsThatAreNotTheUsersOwnAreRefusedAllAtOnceBeforeAnythingChanges() {
+        String allocatedForAnother = pool.allocateUntagged("us-east-1a", "mac2.metal");
+        pool.tag(List.of(allocatedForAnother), HostTags.STACK, "other-stack");
+        String allocatedForThisOne = pool.allocateUntagged("us-east-1a", "mac2.metal");
+        pool.tag(List.of(allocatedForThisOne), HostTags.STACK, STACK);
+        String inAnotherGroup = pool.allocateUntagged("us-east-1a", "mac2.metal");
+        groups.create("team-ios-hosts", HostGroupConfiguration.of(mac(0, List.of())), Map.of());
+        groups.group("team-ios-hosts", List.of(inAnotherGroup));
+        String adoptedElsewhere = pool.allocateUntagged("us-east-1a", "mac2.metal");
+        registry.put(StackRecord.first(macSpec(mac(0, List.of(adoptedElsewhere)), List.of("us-east-1a")).toBuilder()
+                .stackName("other-stack").build(), T0).toBuilder().status(StackStatus.PROVISIONING).build());
+        pool.tag(List.of(adoptedElsewhere), HostTags.ADOPTED, "other-stack");
+        store(macSpec(mac(1, List.of(allocatedForAnother, allocatedForThisOne, inAnotherGroup, adoptedElsewhere,
+                "h-0000000000000dead")), List.of("us-east-1a")));
+
+        assertThatThrownBy(() -> service.ensureHosts(STACK, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("mac.dedicatedHosts: no allocated dedicated host h-0000000000000dead; "
+                        + allocatedForAnother + " is tagged semaphore-agent-stack=other-stack (the control plane allocated it"
+                        + " for that stack and releases it; list only hosts of your own); "
+                        + allocatedForThisOne + " is tagged semaphore-agent-stack=" + STACK + " (the control plane allocated"
+                        + " it for that stack and releases it; list only hosts of your own); "
+                        + inAnotherGroup + " is in another host resource group; "
+                        + adoptedElsewhere + " is adopted by stack other-stack");
+        assertThat(groups.describe(GROUP)).isEmpty();
+        assertThat(pool.describe(List.of(inAnotherGroup, adoptedElsewhere))).allSatisfy(h ->
+                assertThat(h.tags()).doesNotContainEntry(HostTags.ADOPTED, STACK));
+        assertThat(pool.describeByStack(STACK)).extracting(DedicatedHost::hostId).containsExactly(allocatedForThisOne);
+    }
+
+    @Test
+    void aHostLetGoByTheStackThatAdoptedItMayBeAdoptedByAnotherAndIsNeverReleased() {
+        String own = pool.allocateUntagged("us-east-1a", "mac2.metal");
+        registry.put(StackRecord.first(macSpec(mac(0, List.of(own)), List.of("us-east-1a")).toBuilder()
+                .stackName("old-stack").build(), T0).toBuilder().status(StackStatus.PROVISIONING).build());
+        service.ensureHosts("old-stack", 1);
+        service.detachHosts("old-stack", 1);
+        registry.put(registry.get("old-stack").orElseThrow().toBuilder().status(StackStatus.DELETED).build());
+        store(macSpec(mac(0, List.of(own)), List.of("us-east-1a")));
+
+        var ensured = service.ensureHosts(STACK, 1);
+        var again = service.ensureHosts(STACK, 1);
+
+        assertThat(ensured.hostIds()).containsExactly(own);
+        assertThat(again.hostIds()).as("in this stack's own group it stays adoptable").containsExactly(own);
+        assertThat(pool.describe(List.of(own)).get(0).tags()).containsEntry(HostTags.ADOPTED, STACK)
+                .doesNotContainKey(HostTags.STACK);
+        clock.advance(java.time.Duration.ofDays(2));
+        service.detachHosts(STACK, 1);
+        registry.put(registry.get(STACK).orElseThrow().toBuilder().status(StackStatus.DELETED).build());
+        var round = new HostReleaseService(registry, pool, groups, events, clock).releaseEligible(STACK, clock.instant());
+        assertThat(round.handedBack()).isFalse();
+        assertThat(round.released()).isEmpty();
+        assertThat(pool.releaseAttempts()).isEmpty();
+        assertThat(pool.isReleased(own)).isFalse();
+    }
+
+    @Test
     void badInputIsRefusedNamingTheField() {
         store(macSpec(mac(1, List.of()), List.of("us-east-1a")).toBuilder().stackName("linux-agents")
                 .os(OperatingSystem.UBUNTU_NOBLE).build());
