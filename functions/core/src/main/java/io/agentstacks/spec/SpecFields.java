@@ -349,7 +349,9 @@ public final class SpecFields {
         f.add(bool("mac.autoAllocateHost").defaultValue(BooleanNode.TRUE).legacy(a + "AUTO_ALLOCATE_HOST")
                 .doc("The host group allocates hosts as instances need them."));
         f.add(bool("mac.autoReleaseHost").defaultValue(BooleanNode.TRUE).legacy(a + "AUTO_RELEASE_HOST")
-                .doc("Hosts are released once empty and past AWS's 24-hour minimum, also after the stack is deleted."));
+                .doc("Hosts are released once empty and past AWS's 24-hour minimum, also after the stack is deleted. "
+                        + "With `mac.reservedHosts` above 0 the host group's own `auto-release-host` is off (it would "
+                        + "release reserved hosts too) and the control plane releases only the hosts above them."));
         f.add(integer("mac.reservedHosts").range(0, 100).defaultValue(num(0))
                 .doc("Hosts kept allocated even when no agent runs, for a fast start."));
 

@@ -314,6 +314,21 @@ class HostAllocationServiceTest {
     }
 
     @Test
+    void reservingHostsTurnsTheGroupsOwnAutoReleaseOffSoItCannotReleaseThem() {
+        store(macSpec(mac(0, List.of()), List.of("us-east-1a")));
+        service.ensureHosts(STACK, 1);
+        assertThat(groups.describe(GROUP).orElseThrow().configuration().autoReleaseHost()).isTrue();
+        registry.put(registry.get(STACK).orElseThrow().toBuilder()
+                .spec(macSpec(mac(1, List.of()), List.of("us-east-1a"))).specVersion(2).build());
+
+        service.ensureHosts(STACK, 2);
+
+        var configuration = groups.describe(GROUP).orElseThrow().configuration();
+        assertThat(configuration.autoReleaseHost()).isFalse();
+        assertThat(configuration.autoAllocateHost()).isTrue();
+    }
+
+    @Test
     void detachHostsEmptiesTheGroupAndPutsTheStackInChargeOfTheHostsTheGroupAllocated() {
         String own = pool.allocateUntagged("us-east-1a", "mac2.metal");
         store(macSpec(mac(1, List.of(own)), List.of("us-east-1a")));
