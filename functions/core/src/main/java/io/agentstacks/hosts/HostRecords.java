@@ -72,6 +72,27 @@ final class HostRecords {
                 .orElse(Map.of());
     }
 
+    /**
+     * What the releaser remembers of a host it released: DescribeHosts is eventually consistent and may list the host
+     * as it was (available) for a while, and ReleaseHosts then refuses it again.
+     */
+    static HostSnapshot released(DedicatedHost host, Instant now) {
+        return new HostSnapshot(host.hostId(), host.availabilityZone(), HostState.RELEASED.wire(), 0, host.allocatedAt(),
+                Optional.empty(), Optional.empty(), Optional.of(now));
+    }
+
+    /**
+     * The hosts released earlier (a {@link #released} snapshot) that DescribeHosts still lists as not released: they are
+     * gone, whatever EC2 says for now. Their snapshots are kept until EC2 catches up, then forgotten.
+     */
+    static List<HostSnapshot> releasedButStillListed(Map<String, HostSnapshot> previous, List<DedicatedHost> described) {
+        return described.stream()
+                .filter(h -> !h.state().isReleased())
+                .map(h -> previous.get(h.hostId()))
+                .filter(s -> s != null && HostState.fromWire(s.state()).isReleased())
+                .toList();
+    }
+
     static HostSnapshot snapshot(DedicatedHost host, Optional<Instant> nextCheckAt, Optional<String> waitingFor) {
         return new HostSnapshot(host.hostId(), host.availabilityZone(), host.state().wire(), host.instanceCount(),
                 host.allocatedAt(), nextCheckAt, waitingFor, host.stateSince());

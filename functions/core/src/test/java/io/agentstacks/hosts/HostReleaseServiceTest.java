@@ -57,7 +57,8 @@ class HostReleaseServiceTest {
         assertThat(pool.isReleased(id)).isTrue();
         assertThat(events.published(DomainEvent.MacHostReleased.class)).singleElement()
                 .satisfies(e -> assertThat(e.outcome()).isEqualTo("released"));
-        assertThat(registry.get(STACK).orElseThrow().hosts()).isEmpty();
+        assertThat(registry.get(STACK).orElseThrow().hosts()).singleElement()
+                .satisfies(h -> assertThat(h.state()).as("shown as released until EC2 lists it so").isEqualTo("released"));
     }
 
     @Test
@@ -229,6 +230,58 @@ class HostReleaseServiceTest {
     }
 
     @Test
+    void aRoundRightAfterAReleaseThatDescribeHostsDoesNotShowYetReleasesNothingAgainAndReportsNoFailure() {
+        String id = stackHost();
+        pool.describeLag(Duration.ofMinutes(10));
+        clock.advance(Duration.ofHours(25));
+        var first = service.releaseEligible(STACK, clock.instant());
+        assertThat(pool.describeByStack(STACK)).singleElement()
+                .satisfies(h -> assertThat(h.state()).as("EC2 still lists it as it was").isEqualTo(HostState.AVAILABLE));
+
+        clock.advance(Duration.ofMinutes(1));
+        var retried = service.releaseEligible(STACK, clock.instant());
+
+        assertThat(first.released()).containsExactly(id);
+        assertThat(retried).isEqualTo(new HostReleaseService.Round(0, 0, List.of(), List.of(), false, false));
+        assertThat(pool.releaseAttempts()).hasSize(1);
+        assertThat(events.published(DomainEvent.MacHostReleased.class)).extracting(DomainEvent.MacHostReleased::outcome)
+                .containsExactly("released");
+        assertThat(registry.get(STACK).orElseThrow().hosts()).singleElement()
+                .satisfies(s -> assertThat(s.state()).isEqualTo("released"));
+
+        clock.advance(Duration.ofMinutes(10));
+        service.releaseEligible(STACK, clock.instant());
+        assertThat(registry.get(STACK).orElseThrow().hosts()).as("forgotten once EC2 lists it as released").isEmpty();
+    }
+
+    @Test
+    void aSurplusHostReleasedOnTheLastPassIsNeitherReleasedAgainNorCountedWhileEc2StillListsIt() {
+        registry.put(registry.get(STACK).orElseThrow().toBuilder().status(StackStatus.ACTIVE)
+                .spec(macSpec(mac(1, List.of()), List.of("us-east-1a"))).build());
+        String first = stackHost();
+        clock.advance(Duration.ofHours(1));
+        String second = stackHost();
+        pool.describeLag(Duration.ofMinutes(30));
+        clock.advance(Duration.ofHours(25));
+        service.releaseSurplus(Optional.empty());
+        clock.advance(Duration.ofHours(1));
+        var released = service.releaseSurplus(Optional.empty());
+
+        clock.advance(Duration.ofMinutes(15));
+        var next = service.releaseSurplus(Optional.empty());
+
+        assertThat(released).singleElement().satisfies(s -> assertThat(s.released()).containsExactly(first));
+        assertThat(next).singleElement().satisfies(s -> {
+            assertThat(s.released()).as("the reserved host stays").isEmpty();
+            assertThat(s.failed()).isEmpty();
+        });
+        assertThat(pool.isReleased(second)).isFalse();
+        assertThat(pool.releaseAttempts()).hasSize(1);
+        assertThat(events.published(DomainEvent.MacHostReleased.class)).extracting(DomainEvent.MacHostReleased::outcome)
+                .containsExactly("released");
+    }
+
+    @Test
     void aLiveStackWithAutoReleaseHostReleasesHostsAboveItsReservedOnesOnceEmptyLongEnough() {
         registry.put(registry.get(STACK).orElseThrow().toBuilder().status(StackStatus.ACTIVE)
                 .spec(macSpec(mac(1, List.of()), List.of("us-east-1a"))).build());
@@ -248,7 +301,8 @@ class HostReleaseServiceTest {
         assertThat(halfHour).singleElement().satisfies(s -> assertThat(s.released()).isEmpty());
         // 3 hosts, 1 reserved: both empty ones may go, the busy one stays.
         assertThat(hour).singleElement().satisfies(s -> assertThat(s.released()).containsExactlyInAnyOrder(keep, spare));
-        assertThat(registry.get(STACK).orElseThrow().hosts()).extracting(HostSnapshot::hostId).containsExactly(busy);
+        assertThat(registry.get(STACK).orElseThrow().hosts()).filteredOn(h -> !h.state().equals("released"))
+                .extracting(HostSnapshot::hostId).containsExactly(busy);
     }
 
     @Test
