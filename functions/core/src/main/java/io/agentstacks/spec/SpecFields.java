@@ -235,9 +235,12 @@ public final class SpecFields {
         f.add(integer("disconnectAfterIdleSeconds").range(0, 604_800)
                 .defaultValue(num(StackSpec.DEFAULT_IDLE_SECONDS)).legacy(a + "DISCONNECT_AFTER_IDLE_TIMEOUT")
                 .doc("An idle agent shuts its instance down after this many seconds; 0 disables it."));
-        f.add(integer("interruptionGracePeriodSeconds").range(0, 7_200).defaultValue(num(0))
-                .doc("How long a terminating instance may wait for its job to finish (the terminate lifecycle "
-                        + "hook's heartbeat, at most 7200 s)."));
+        f.add(integer("interruptionGracePeriodSeconds")
+                .range(0, io.agentstacks.stacks.AgentStackParameters.MAX_GRACE_PERIOD_SECONDS).defaultValue(num(0))
+                .doc("How long a terminating instance may wait for its job to finish. The terminate lifecycle "
+                        + "hook waits this plus " + io.agentstacks.stacks.AgentStackParameters.TERMINATE_HOOK_MARGIN_SECONDS
+                        + " s for the agent to stop, and Auto Scaling's hooks wait at most "
+                        + io.agentstacks.stacks.AgentStackParameters.MAX_HOOK_HEARTBEAT_SECONDS + " s."));
         f.add(bool("usePreSignedUrl").defaultValue(BooleanNode.FALSE).legacy(a + "USE_PRE_SIGNED_URL")
                 .doc("Agents register with a pre-signed AWS STS GetCallerIdentity URL as their name."));
         f.add(bool("dynamicScaling").defaultValue(BooleanNode.TRUE).legacy(a + "USE_DYNAMIC_SCALING")

@@ -97,8 +97,9 @@ import java.util.Optional;
  * <tr><td>TerminationGracePeriodSeconds</td><td>spec's interruptionGracePeriodSeconds: heartbeat timeout of the
  *     terminate lifecycle hook that lets an agent finish its job; "" means no hook</td><td>{@code 900} or ""</td></tr>
  * <tr><td>TerminateHookHeartbeatSeconds</td><td>the hook's HeartbeatTimeout: the grace period plus
- *     {@value #TERMINATE_HOOK_MARGIN_SECONDS} s for the agent to stop and complete the action, at most
- *     {@value #MAX_HOOK_HEARTBEAT_SECONDS} (CloudFormation cannot add); "" means no hook</td><td>{@code 960} or ""</td></tr>
+ *     {@value #TERMINATE_HOOK_MARGIN_SECONDS} s for the agent to stop and complete the action (CloudFormation
+ *     cannot add), so at most {@value #MAX_HOOK_HEARTBEAT_SECONDS}, Auto Scaling's limit, since the grace period
+ *     is at most {@link #MAX_GRACE_PERIOD_SECONDS}; "" means no hook</td><td>{@code 960} or ""</td></tr>
  * </table>
  *
  * <p>Not parameters, because the control plane applies them itself: scaling policy, overprovisioning,
@@ -116,6 +117,9 @@ public final class AgentStackParameters {
 
     /** Auto Scaling's largest lifecycle hook HeartbeatTimeout. */
     public static final int MAX_HOOK_HEARTBEAT_SECONDS = 7200;
+
+    /** The longest grace period the spec takes: the hook's margin always fits within its largest heartbeat. */
+    public static final int MAX_GRACE_PERIOD_SECONDS = MAX_HOOK_HEARTBEAT_SECONDS - TERMINATE_HOOK_MARGIN_SECONDS;
 
     /** The root device of every AMI the control plane builds (Ubuntu, Windows, macOS). */
     public static final String DEFAULT_ROOT_DEVICE = "/dev/sda1";
@@ -185,11 +189,14 @@ public final class AgentStackParameters {
         p.put("WarmPoolSize", spec.warmPool().map(w -> Integer.toString(w.size())).orElse(""));
         p.put("WarmPoolState", spec.warmPool().map(w -> w.state().value()).orElse(""));
         putSchedules(p, spec);
-        p.put("TerminationGracePeriodSeconds", spec.interruptionGracePeriodSeconds() > 0
-                ? Integer.toString(spec.interruptionGracePeriodSeconds()) : "");
-        p.put("TerminateHookHeartbeatSeconds", spec.interruptionGracePeriodSeconds() > 0
-                ? Integer.toString(Math.min(spec.interruptionGracePeriodSeconds() + TERMINATE_HOOK_MARGIN_SECONDS,
-                MAX_HOOK_HEARTBEAT_SECONDS)) : "");
+        int grace = spec.interruptionGracePeriodSeconds();
+        if (grace > MAX_GRACE_PERIOD_SECONDS) {
+            throw new IllegalArgumentException("stack " + name + ": interruptionGracePeriodSeconds " + grace
+                    + " leaves the terminate hook no " + TERMINATE_HOOK_MARGIN_SECONDS + " s margin within Auto Scaling's "
+                    + MAX_HOOK_HEARTBEAT_SECONDS + " s; at most " + MAX_GRACE_PERIOD_SECONDS);
+        }
+        p.put("TerminationGracePeriodSeconds", grace > 0 ? Integer.toString(grace) : "");
+        p.put("TerminateHookHeartbeatSeconds", grace > 0 ? Integer.toString(grace + TERMINATE_HOOK_MARGIN_SECONDS) : "");
         return Collections.unmodifiableMap(p);
     }
 

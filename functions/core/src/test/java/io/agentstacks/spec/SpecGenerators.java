@@ -89,7 +89,7 @@ final class SpecGenerators {
         b.launchTemplateOverrides(overrides);
 
         b.newInstancesProtectedFromScaleIn(r.nextBoolean()).disconnectAfterJob(r.nextBoolean())
-                .disconnectAfterIdleSeconds(r.nextInt(604_801)).interruptionGracePeriodSeconds(r.nextInt(7_201))
+                .disconnectAfterIdleSeconds(r.nextInt(604_801)).interruptionGracePeriodSeconds(r.nextInt(7_141))
                 .usePreSignedUrl(r.nextBoolean()).dynamicScaling(r.nextBoolean())
                 .useIpv6(r.nextBoolean()).allowPublicSubnet(r.nextBoolean()).imageRollout(r.nextBoolean())
                 .pollIntervalSeconds(5 + r.nextInt(56));

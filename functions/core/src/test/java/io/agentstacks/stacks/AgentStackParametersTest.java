@@ -185,8 +185,10 @@ class AgentStackParametersTest {
     void theTerminateHookWaitsTheGracePeriodPlusAMarginWithinAutoScalingsLimit() {
         assertThat(AgentStackParameters.of(minimal().toBuilder().interruptionGracePeriodSeconds(1).build(), NET, Optional.empty()))
                 .containsEntry("TerminationGracePeriodSeconds", "1").containsEntry("TerminateHookHeartbeatSeconds", "61");
-        assertThat(AgentStackParameters.of(minimal().toBuilder().interruptionGracePeriodSeconds(7200).build(), NET, Optional.empty()))
-                .containsEntry("TerminationGracePeriodSeconds", "7200").containsEntry("TerminateHookHeartbeatSeconds", "7200");
+        assertThat(AgentStackParameters.of(minimal().toBuilder().interruptionGracePeriodSeconds(7140).build(), NET, Optional.empty()))
+                .containsEntry("TerminationGracePeriodSeconds", "7140").containsEntry("TerminateHookHeartbeatSeconds", "7200");
+        assertThatThrownBy(() -> AgentStackParameters.of(minimal().toBuilder().interruptionGracePeriodSeconds(7141).build(),
+                NET, Optional.empty())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 7140");
     }
 
     @Test
