@@ -209,6 +209,8 @@ final class FieldChecks {
             } else if (f.keyReservedPrefix().isPresent()
                     && key.toLowerCase(Locale.ROOT).startsWith(f.keyReservedPrefix().get())) {
                 fail(path, "key starts with " + f.keyReservedPrefix().get() + ", a prefix AWS reserves", shorten(key));
+            } else if (f.compiledKeyPattern().isPresent() && !f.compiledKeyPattern().get().matcher(key).find()) {
+                fail(path, "key " + f.keyPatternHint().orElseThrow(), shorten(key));
             }
             JsonNode value = e.getValue();
             String at = path + "." + key;

@@ -61,6 +61,9 @@ public final class SpecField {
     private Integer keyMaxLength;
     private String keyReservedPrefix;
     private Integer valueMaxLength;
+    private String keyPattern;
+    private Pattern compiledKeyPattern;
+    private String keyPatternHint;
     private List<String> anyOfRequired = List.of();
     private List<String> oneOfRequired = List.of();
     private String anyOfMessage;
@@ -147,6 +150,14 @@ public final class SpecField {
         keyMaxLength = maxKeyLength;
         keyReservedPrefix = reservedPrefix;
         valueMaxLength = maxValueLength;
+        return this;
+    }
+
+    /** For a map: every key matches {@code regex} (a Java and ECMA-262 regular expression); {@code hint} says how. */
+    SpecField keyPattern(String regex, String hint) {
+        keyPattern = regex;
+        compiledKeyPattern = Pattern.compile(regex);
+        keyPatternHint = hint;
         return this;
     }
 
@@ -287,6 +298,18 @@ public final class SpecField {
 
     public OptionalInt valueMaxLength() {
         return valueMaxLength == null ? OptionalInt.empty() : OptionalInt.of(valueMaxLength);
+    }
+
+    public Optional<String> keyPattern() {
+        return Optional.ofNullable(keyPattern);
+    }
+
+    Optional<Pattern> compiledKeyPattern() {
+        return Optional.ofNullable(compiledKeyPattern);
+    }
+
+    public Optional<String> keyPatternHint() {
+        return Optional.ofNullable(keyPatternHint);
     }
 
     public List<String> anyOfRequired() {

@@ -53,6 +53,8 @@ public final class SpecFields {
             + "(?!.*--x-s3$)(?![0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$";
     static final String POLICY_NAME = "^([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,128}$";
     static final String DEVICE_NAME = "^(/dev/(sd[a-z][0-9]{0,2}|xvd[a-z]{1,2}[0-9]{0,2})|xvd[a-z]{1,2})$";
+    /** EC2's rule for tag keys of instances whose tags are in the instance metadata (the launch template's setting). */
+    static final String TAG_KEY = "^(?!(\\.|\\.\\.|_index)$)[A-Za-z0-9+=.,_:@-]+$";
     static final String LICENSE_CONFIGURATION_ARN =
             "^arn:aws[a-z-]*:license-manager:[a-z0-9-]+:[0-9]{12}:license-configuration:lic-[0-9a-f]{32}$";
 
@@ -291,10 +293,17 @@ public final class SpecFields {
                 .maxLength(512).unique().maxItems(19).defaultValue(emptyArray()).legacy(a + "MANAGED_POLICY_NAMES")
                 .doc("Customer managed IAM policies attached to the agents' role (a role holds at most 20; the "
                         + "stack attaches one)."));
-        f.add(new SpecField("tags", Type.STRING_MAP).keys(128, "aws:", 256).maxItems(50)
+        f.add(new SpecField("tags", Type.STRING_MAP).keys(128, "aws:", 256)
+                .keyPattern(TAG_KEY, "must be letters, digits and + - = . , _ : @ only (no spaces or /), and not "
+                        + "., .. or _index: the launch template puts instance tags in the instance metadata, and EC2 "
+                        + "refuses to launch an instance with another tag key")
+                .maxItems(50)
                 .defaultValue(JsonNodeFactory.instance.objectNode()).legacy(a + "TAGS")
-                .doc("Tags for every resource of the stack: at most 50, keys up to 128 characters and not "
-                        + "starting with `aws:`, values up to 256. The older key's `K:V,K2:V2` converts to this."));
+                .doc("Tags for every resource of the stack: at most 50, values up to 256 characters, keys up to 128 "
+                        + "characters, not starting with `aws:`, of letters, digits and `+ - = . , _ : @` only (no "
+                        + "spaces or `/`) and not `.`, `..` or `_index`, because instance tags are in the instance "
+                        + "metadata and EC2 refuses to launch instances with other keys. The older key's `K:V,K2:V2` "
+                        + "converts to this."));
 
         f.add(new SpecField("volume", Type.OBJECT).defaultText("see members")
                 .doc("The agents' root volume."));

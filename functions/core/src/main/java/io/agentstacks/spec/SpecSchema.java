@@ -109,6 +109,7 @@ public final class SpecSchema {
                 f.keyMaxLength().ifPresent(n -> names.put("maxLength", n));
                 f.keyReservedPrefix().ifPresent(prefix ->
                         names.putObject("not").put("pattern", "^" + anyCase(prefix)));
+                f.keyPattern().ifPresent(p -> names.put("pattern", p));
                 ObjectNode values = s.putObject("additionalProperties");
                 values.put("type", "string");
                 f.valueMaxLength().ifPresent(n -> values.put("maxLength", n));

@@ -120,6 +120,18 @@ class LegacyConfigTest {
         });
     }
 
+    @Test
+    void aTagKeyThatInstancesCannotCarryInTheirMetadataIsRefusedNamingTheOlderKey() {
+        SpecResult result = read("\"SEMAPHORE_AGENT_TAGS\": \"Cost Center:42,Team:ci\"");
+
+        assertThat(result.violations()).singleElement().satisfies(v -> {
+            assertThat(v.field()).isEqualTo("tags");
+            assertThat(v.legacyKey()).contains("SEMAPHORE_AGENT_TAGS");
+            assertThat(v.rejectedValue()).contains("Cost Center");
+            assertThat(v.message()).contains("no spaces or /");
+        });
+    }
+
     // --- environment over file ---
 
     @Test
