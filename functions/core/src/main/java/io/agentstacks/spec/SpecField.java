@@ -23,6 +23,8 @@ public final class SpecField {
     public enum Type {
         STRING("string"),
         INTEGER("integer"),
+        /** A JSON number, fractions allowed (CloudFormation's {@code Number}). */
+        NUMBER("number"),
         BOOLEAN("boolean"),
         STRING_LIST("array of strings"),
         /** A JSON object of string values with user-chosen keys (tags). */
@@ -67,7 +69,8 @@ public final class SpecField {
     private List<String> anyOfRequired = List.of();
     private List<String> oneOfRequired = List.of();
     private String anyOfMessage;
-    private List<String> passthroughKeys = List.of();
+    private List<String> unsupportedKeys = List.of();
+    private String unsupportedReason;
     private String description = "";
     private String legacyKey;
     private boolean mayHoldSecret;
@@ -174,9 +177,13 @@ public final class SpecField {
         return this;
     }
 
-    /** For an object: further member names accepted with any JSON value and passed through unchanged. */
-    SpecField passthrough(List<String> keys) {
-        passthroughKeys = List.copyOf(keys);
+    /**
+     * For an object: member names that AWS knows but the control plane cannot deploy; each is refused with
+     * {@code reason} instead of as an unknown name.
+     */
+    SpecField unsupported(List<String> keys, String reason) {
+        unsupportedKeys = List.copyOf(keys);
+        unsupportedReason = reason;
         return this;
     }
 
@@ -324,8 +331,12 @@ public final class SpecField {
         return oneOfRequired;
     }
 
-    public List<String> passthroughKeys() {
-        return passthroughKeys;
+    public List<String> unsupportedKeys() {
+        return unsupportedKeys;
+    }
+
+    public Optional<String> unsupportedReason() {
+        return Optional.ofNullable(unsupportedReason);
     }
 
     public String description() {

@@ -214,6 +214,44 @@ class AgentStackParametersTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schedules");
     }
 
+    static com.fasterxml.jackson.databind.node.ObjectNode requirements(String json) {
+        try {
+            return (com.fasterxml.jackson.databind.node.ObjectNode) new ObjectMapper().readTree(json);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    @Test
+    void withoutInstanceRequirementsTheirSlotIsEmptyAndWithThemTheTypeSlotsAre() {
+        Map<String, String> none = AgentStackParameters.of(full(), NET, Optional.empty());
+        assertThat(AgentStackParameters.REQUIREMENT_PARAMETERS).isNotEmpty()
+                .allSatisfy((name, field) -> assertThat(none).containsEntry(name, ""));
+
+        StackSpec byAttributes = minimal().toBuilder().launchTemplateOverrides(List.of(InstanceOverride.ofRequirements(
+                requirements("{\"VCpuCount\": {\"Min\": 2}, \"MemoryMiB\": {\"Min\": 2048, \"Max\": 8192}}"),
+                OptionalInt.empty()))).build();
+        Map<String, String> p = AgentStackParameters.of(byAttributes, NET, Optional.empty());
+        assertThat(p).containsEntry(AgentStackParameters.REQUIREMENTS_SLOT_PARAMETER, "2")
+                .containsEntry("RequirementsVCpuCountMax", "").containsEntry("RequirementsMemoryMiBMin", "2048")
+                .containsEntry("RequirementsMemoryMiBMax", "8192").containsEntry("RequirementsCpuManufacturers", "");
+        IntStream.rangeClosed(1, 10).forEach(i -> assertThat(p).containsEntry("Override" + i + "InstanceType", ""));
+    }
+
+    @Test
+    void instanceRequirementsTheTemplateHasNoSlotForCannotBeExpressed() {
+        InstanceOverride cpus = InstanceOverride.ofRequirements(
+                requirements("{\"VCpuCount\": {\"Min\": 2}, \"MemoryMiB\": {\"Min\": 2048}}"), OptionalInt.empty());
+        StackSpec two = minimal().toBuilder().launchTemplateOverrides(List.of(cpus, cpus)).build();
+        assertThatThrownBy(() -> AgentStackParameters.of(two, NET, Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one instance-requirements slot");
+        StackSpec gpus = minimal().toBuilder().launchTemplateOverrides(List.of(InstanceOverride.ofRequirements(requirements(
+                "{\"VCpuCount\": {\"Min\": 2}, \"MemoryMiB\": {\"Min\": 2048}, \"AcceleratorCount\": {\"Min\": 1}}"),
+                OptionalInt.empty()))).build();
+        assertThatThrownBy(() -> AgentStackParameters.of(gpus, NET, Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("AcceleratorCount");
+    }
+
     @Test
     void aNetworkWithoutSubnetsIsRefused() {
         assertThatThrownBy(() -> AgentStackParameters.of(minimal(), new ResolvedNetwork("vpc-1", List.of(), List.of()), Optional.empty()))
