@@ -574,6 +574,20 @@ class AgentStackTemplateTest {
 
     // ---- the template itself ----
 
+    static final Path IMAGE_RECIPES = Path.of(System.getProperty("imageRecipes.dir", "../image-recipes")).toAbsolutePath().normalize();
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"linux", "macos", "windows"})
+    void theImagesCloudWatchAgentShipsExactlyTheLogGroupsTheStackMakesForItsOs(String os) throws Exception {
+        // The AMI's config names /semaphore/<group>; the instance's start script puts the stack's LogGroupPrefix there.
+        JsonNode config = read(Files.readString(IMAGE_RECIPES.resolve("scripts/" + os + "/amazon-cloudwatch-agent.json")));
+        List<String> groups = config.findValues("log_group_name").stream().map(JsonNode::asText).toList();
+        assertThat(groups).allMatch(g -> g.startsWith("/semaphore/"));
+        List<String> made = AgentStackTemplate.LOG_GROUPS.entrySet().stream().filter(e -> e.getValue().contains(os))
+                .map(Map.Entry::getKey).toList();
+        assertThat(groups.stream().map(g -> g.substring("/semaphore/".length())).toList()).containsExactlyInAnyOrderElementsOf(made);
+    }
+
     @Test
     void theTemplateDeclaresExactlyTheParametersTheDeployerPassesAllWithoutDefaults() {
         List<String> declared = new ArrayList<>();
