@@ -3,7 +3,7 @@
 # Sourced, never run. Every path and endpoint can be overridden by the environment so that tests
 # can point the scripts at stand-ins: SEMAPHORE_AGENT_DIR, SEMAPHORE_IMDS_ENDPOINT, SEMAPHORE_AWS_CLI,
 # SEMAPHORE_AGENT_USER, SEMAPHORE_AGENT_HOME, SEMAPHORE_POLL_SECONDS, SEMAPHORE_RETRY_ATTEMPTS,
-# SEMAPHORE_RETRY_DELAY_SECONDS.
+# SEMAPHORE_RETRY_DELAY_SECONDS, SEMAPHORE_CLOUDWATCH_AGENT_DIR.
 # shellcheck disable=SC2034 # the variables below are used by the scripts that source this file
 
 AGENT_DIR="${SEMAPHORE_AGENT_DIR:-/opt/semaphore/agent}"
@@ -14,6 +14,7 @@ AGENT_HOME="${SEMAPHORE_AGENT_HOME:-}"
 POLL_SECONDS="${SEMAPHORE_POLL_SECONDS:-5}"
 RETRY_ATTEMPTS="${SEMAPHORE_RETRY_ATTEMPTS:-10}"
 RETRY_DELAY_SECONDS="${SEMAPHORE_RETRY_DELAY_SECONDS:-}"
+CLOUDWATCH_AGENT_DIR="${SEMAPHORE_CLOUDWATCH_AGENT_DIR:-/opt/aws/amazon-cloudwatch-agent}"
 
 STATE_FILE="$AGENT_DIR/state"
 IDENTITY_FILE="$AGENT_DIR/instance.json"

@@ -90,8 +90,41 @@ install_known_hosts() {
   chown -R "$AGENT_USER" "$home/.ssh"
 }
 
+# The image's CloudWatch agent config ships to /semaphore/<group>. This stack's template made its groups as
+# <logGroupPrefix>/<group>, with their retention, and the instance role may write there only: restart the
+# CloudWatch agent with the image's config rewritten to those names, without retention_in_days (the agent
+# would set retention, which is the template's job and not the role's). Always from the image's file, so
+# that a second run (leaving a warm pool) gives the same config. Logs are not worth an unhealthy instance:
+# a failure here is logged, and the agent starts anyway.
+configure_log_shipping() {
+  local prefix image_config stack_config_file
+  prefix="$(stack_config logGroupPrefix "")"
+  if [ -z "$prefix" ]; then
+    log "The config parameter has no logGroupPrefix: the CloudWatch agent keeps the image's log groups."
+    return 0
+  fi
+  if ! printf '%s' "$prefix" | grep -Eq '^/[A-Za-z0-9_./#-]{1,400}$'; then
+    log "The config parameter's logGroupPrefix is not a log group name: the CloudWatch agent keeps the image's log groups."
+    return 0
+  fi
+  image_config="$CLOUDWATCH_AGENT_DIR/etc/amazon-cloudwatch-agent.json"
+  stack_config_file="$CLOUDWATCH_AGENT_DIR/etc/semaphore-agent-stack.json"
+  if ! jq --arg prefix "$prefix" 'walk(if type == "object" and has("log_group_name")
+        then (.log_group_name |= sub("^/semaphore/"; $prefix + "/")) | del(.retention_in_days) else . end)' \
+      "$image_config" > "$stack_config_file.tmp"; then
+    log "Could not rewrite $image_config: the CloudWatch agent keeps the image's log groups."
+    rm -f "$stack_config_file.tmp"
+    return 0
+  fi
+  mv "$stack_config_file.tmp" "$stack_config_file"
+  if ! "$CLOUDWATCH_AGENT_DIR/bin/amazon-cloudwatch-agent-ctl" -a fetch-config -m ec2 -c "file:$stack_config_file" -s; then
+    log "The CloudWatch agent did not restart with the stack's log groups."
+  fi
+}
+
 prepare() {
   fetch_stack_config
+  configure_log_shipping
   lookup_group_name
   save_identity
   install_known_hosts

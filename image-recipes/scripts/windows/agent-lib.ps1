@@ -1,11 +1,14 @@
 # Shared helpers of the agent's Windows instance scripts; the counterpart of common/agent-lib.sh.
 # Dot-sourced, never run. Paths and endpoints can be overridden by the environment:
-# SEMAPHORE_AGENT_DIR, SEMAPHORE_IMDS_ENDPOINT, SEMAPHORE_AWS_CLI, SEMAPHORE_POLL_SECONDS.
+# SEMAPHORE_AGENT_DIR, SEMAPHORE_IMDS_ENDPOINT, SEMAPHORE_AWS_CLI, SEMAPHORE_POLL_SECONDS,
+# SEMAPHORE_CLOUDWATCH_AGENT_DIR (its program), SEMAPHORE_CLOUDWATCH_AGENT_CONFIG_DIR (its configuration).
 
 $AgentDir = if ($env:SEMAPHORE_AGENT_DIR) { $env:SEMAPHORE_AGENT_DIR } else { 'C:\semaphore-agent' }
 $ImdsEndpoint = if ($env:SEMAPHORE_IMDS_ENDPOINT) { $env:SEMAPHORE_IMDS_ENDPOINT } else { 'http://169.254.169.254' }
 $AwsBin = if ($env:SEMAPHORE_AWS_CLI) { $env:SEMAPHORE_AWS_CLI } else { 'aws' }
 $PollSeconds = if ($env:SEMAPHORE_POLL_SECONDS) { [int]$env:SEMAPHORE_POLL_SECONDS } else { 5 }
+$CloudWatchAgentDir = if ($env:SEMAPHORE_CLOUDWATCH_AGENT_DIR) { $env:SEMAPHORE_CLOUDWATCH_AGENT_DIR } else { 'C:\Program Files\Amazon\AmazonCloudWatchAgent' }
+$CloudWatchAgentConfigDir = if ($env:SEMAPHORE_CLOUDWATCH_AGENT_CONFIG_DIR) { $env:SEMAPHORE_CLOUDWATCH_AGENT_CONFIG_DIR } else { 'C:\ProgramData\Amazon\AmazonCloudWatchAgent' }
 
 $StateFile = Join-Path $AgentDir 'state'
 $IdentityFile = Join-Path $AgentDir 'instance.json'

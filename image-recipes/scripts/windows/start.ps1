@@ -42,8 +42,44 @@ function Install-KnownHosts {
   $keys | ForEach-Object { "github.com $_" } | Add-Content -Encoding ascii (Join-Path $sshDir 'known_hosts')
 }
 
+# The image's CloudWatch agent config ships to /semaphore/<group>. This stack's template made its groups as
+# <logGroupPrefix>/<group>, with their retention, and the instance role may write there only: restart the
+# CloudWatch agent with the image's config rewritten to those names, without retention_in_days (the agent
+# would set retention, which is the template's job and not the role's). Always from the image's file, so
+# that a second run (leaving a warm pool) gives the same config. Logs are not worth an unhealthy instance:
+# a failure here is logged, and the agent starts anyway.
+function Set-LogShipping {
+  $prefix = Get-StackConfig 'logGroupPrefix' ''
+  if (-not $prefix) {
+    Write-Log "The config parameter has no logGroupPrefix: the CloudWatch agent keeps the image's log groups."
+    return
+  }
+  if ($prefix -cnotmatch '^/[A-Za-z0-9_./#-]{1,400}$') {
+    Write-Log "The config parameter's logGroupPrefix is not a log group name: the CloudWatch agent keeps the image's log groups."
+    return
+  }
+  try {
+    $imageConfig = Join-Path $CloudWatchAgentConfigDir 'amazon-cloudwatch-agent.json'
+    $stackConfig = Join-Path $CloudWatchAgentConfigDir 'semaphore-agent-stack.json'
+    $config = Get-Content -Raw $imageConfig | ConvertFrom-Json
+    foreach ($kind in 'files', 'windows_events') {
+      foreach ($entry in @($config.logs.logs_collected.$kind.collect_list | Where-Object { $_ })) {
+        if ($entry.log_group_name -clike '/semaphore/*') {
+          $entry.log_group_name = $prefix + $entry.log_group_name.Substring('/semaphore'.Length)
+        }
+        $entry.PSObject.Properties.Remove('retention_in_days')
+      }
+    }
+    $config | ConvertTo-Json -Depth 10 | Set-Content -Encoding ascii $stackConfig
+    & (Join-Path $CloudWatchAgentDir 'amazon-cloudwatch-agent-ctl.ps1') -a fetch-config -m ec2 -c "file:$stackConfig" -s
+  } catch {
+    Write-Log "The CloudWatch agent did not restart with the stack's log groups: $($_.Exception.Message)"
+  }
+}
+
 function Initialize-Instance {
   Import-StackConfig
+  Set-LogShipping
   Find-GroupName
   Save-Identity
   Install-KnownHosts

@@ -2,6 +2,7 @@ package io.agentstacks.imagerecipes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -22,7 +23,8 @@ class AgentScriptsTest {
             {"endpoint":"acme.semaphoreci.com","agentTokenParameterName":"/ci/agent-token",
              "sshKeysParameterName":"ci-agents-ssh-public-keys","disconnectAfterJob":"true",
              "disconnectAfterIdleTimeout":"600","envVars":["SEMAPHORE_CACHE_BACKEND=s3","SEMAPHORE_CACHE_S3_BUCKET=ci-cache"],
-             "usePreSignedURL":false,"interruptionGracePeriodSeconds":120,"lifecycleHookName":"ci-agents-drain"}
+             "usePreSignedURL":false,"stackName":"ci-agents","logGroupPrefix":"/semaphore-agent-stacks/ci-agents",
+             "interruptionGracePeriodSeconds":120,"lifecycleHookName":"ci-agents-drain"}
             """;
 
     /** What each platform's service manager is asked to do, as the stand-ins record it. */
@@ -94,6 +96,83 @@ class AgentScriptsTest {
             assertThat(Files.readString(box.home.resolve(".ssh/known_hosts")))
                     .isEqualTo("github.com ssh-ed25519 AAAAC3Nza\ngithub.com ecdsa-sha2-nistp256 AAAAE2Vj\n");
             assertThat(box.imds.readsWithoutToken()).isZero();
+        }
+    }
+
+    /** The image's CloudWatch agent config as the stack's instances must ship it: under the stack's prefix, no retention. */
+    private static JsonNode shippedAsTheStack(Platform platform, String prefix) throws Exception {
+        JsonNode config = JSON.readTree(ScriptSandbox.RECIPES_DIR.resolve("scripts/" + platform.dir + "/amazon-cloudwatch-agent.json").toFile());
+        List<JsonNode> entries = config.findParents("log_group_name");
+        assertThat(entries).isNotEmpty();
+        for (JsonNode entry : entries) {
+            ObjectNode e = (ObjectNode) entry;
+            assertThat(e.get("log_group_name").asText()).startsWith("/semaphore/");
+            e.put("log_group_name", prefix + e.get("log_group_name").asText().substring("/semaphore".length()));
+            e.remove("retention_in_days");
+        }
+        return config;
+    }
+
+    private static String cloudWatchRestart(ScriptSandbox box) {
+        return "amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -c file:" + box.cloudWatchAgentDir
+                + "/etc/semaphore-agent-stack.json -s";
+    }
+
+    @ParameterizedTest
+    @EnumSource(Platform.class)
+    void startRestartsTheCloudWatchAgentOnTheStacksOwnLogGroupsBeforeTheAgentStarts(Platform platform) throws Exception {
+        try (ScriptSandbox box = sandbox(platform)) {
+            box.imds.lifecycleStates(List.of("InService"));
+            String image = Files.readString(box.cloudWatchAgentDir.resolve("etc/amazon-cloudwatch-agent.json"));
+
+            ScriptSandbox.Result result = box.run("start.sh", CONFIG_PARAMETER);
+
+            assertThat(result.exitCode()).as(result.output()).isZero();
+            // What the CloudWatch agent was handed when it restarted: the stack's groups, which the template made
+            // with their retention and the instance role may write, and no retention_in_days (no PutRetentionPolicy).
+            JsonNode shipped = JSON.readTree(box.state.resolve("cloudwatch-agent-config.json").toFile());
+            assertThat(shipped).isEqualTo(shippedAsTheStack(platform, "/semaphore-agent-stacks/ci-agents"));
+            assertThat(shipped.findValues("log_group_name")).extracting(JsonNode::asText)
+                    .allMatch(g -> g.startsWith("/semaphore-agent-stacks/ci-agents/"));
+            assertThat(shipped.findValues("retention_in_days")).isEmpty();
+            List<String> calls = box.calls();
+            assertThat(calls).contains(cloudWatchRestart(box));
+            assertThat(calls.indexOf(cloudWatchRestart(box))).isLessThan(calls.indexOf(platform.agentStart));
+            // The image's own file stays as built, and the scripts make no log group of their own.
+            assertThat(Files.readString(box.cloudWatchAgentDir.resolve("etc/amazon-cloudwatch-agent.json"))).isEqualTo(image);
+            assertThat(calls).noneMatch(c -> c.startsWith("aws") && c.contains(" logs "));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Platform.class)
+    void leavingTheWarmPoolShipsToTheSameLogGroupsAgainNotUnderADoublePrefix(Platform platform) throws Exception {
+        try (ScriptSandbox box = sandbox(platform)) {
+            box.imds.lifecycleStates(List.of("Warmed:Stopped"));
+            assertThat(box.run("start.sh", CONFIG_PARAMETER).exitCode()).isZero();
+            box.imds.lifecycleStates(List.of("InService"));
+
+            ScriptSandbox.Result leaving = box.run("start.sh", "--wait-in-service");
+
+            assertThat(leaving.exitCode()).as(leaving.output()).isZero();
+            assertThat(box.calls()).filteredOn(cloudWatchRestart(box)::equals).hasSize(2);
+            assertThat(JSON.readTree(box.state.resolve("cloudwatch-agent-config.json").toFile()))
+                    .isEqualTo(shippedAsTheStack(platform, "/semaphore-agent-stacks/ci-agents"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Platform.class)
+    void withoutALogGroupPrefixTheCloudWatchAgentIsLeftAsBuiltAndTheAgentStillStarts(Platform platform) throws Exception {
+        try (ScriptSandbox box = sandbox(platform)) {
+            box.answer("ssm.get-parameter." + CONFIG_PARAMETER, STACK_CONFIG.replace("\"logGroupPrefix\":\"/semaphore-agent-stacks/ci-agents\",", ""));
+            box.imds.lifecycleStates(List.of("InService"));
+
+            ScriptSandbox.Result result = box.run("start.sh", CONFIG_PARAMETER);
+
+            assertThat(result.exitCode()).as(result.output()).isZero();
+            assertThat(result.stderr()).contains("no logGroupPrefix");
+            assertThat(box.calls()).contains(platform.agentStart).noneMatch(c -> c.startsWith("amazon-cloudwatch-agent-ctl"));
         }
     }
 

@@ -32,6 +32,8 @@ final class ScriptSandbox implements AutoCloseable {
     final Path responses;
     final Path state;
     final Path calls;
+    /** The CloudWatch agent as the image installs it: its etc/ (the image's config) and bin/ (the ctl stand-in). */
+    final Path cloudWatchAgentDir;
     final FakeInstanceMetadata imds;
     private final Path bin;
     private final Map<String, String> env = new HashMap<>();
@@ -59,6 +61,16 @@ final class ScriptSandbox implements AutoCloseable {
             }
         }
 
+        cloudWatchAgentDir = Files.createDirectories(root.resolve("opt/aws/amazon-cloudwatch-agent"));
+        Files.createDirectories(cloudWatchAgentDir.resolve("etc"));
+        Files.createDirectories(cloudWatchAgentDir.resolve("bin"));
+        Path imageConfig = RECIPES_DIR.resolve("scripts/" + os + "/amazon-cloudwatch-agent.json");
+        if (Files.exists(imageConfig)) {
+            Files.copy(imageConfig, cloudWatchAgentDir.resolve("etc/amazon-cloudwatch-agent.json"));
+        }
+        copyExecutable(RECIPES_DIR.resolve("src/test/resources/fakes/amazon-cloudwatch-agent-ctl"),
+                cloudWatchAgentDir.resolve("bin/amazon-cloudwatch-agent-ctl"));
+
         imds = new FakeInstanceMetadata(INSTANCE_ID, REGION);
         env.put("PATH", bin + ":" + System.getenv("PATH"));
         env.put("FAKE_CALLS_LOG", calls.toString());
@@ -71,6 +83,7 @@ final class ScriptSandbox implements AutoCloseable {
         env.put("SEMAPHORE_AGENT_HOME", home.toString());
         env.put("SEMAPHORE_SYSTEMD_DIR", root.resolve("etc/systemd/system").toString());
         env.put("SEMAPHORE_LAUNCHD_DIR", root.resolve("Library/LaunchDaemons").toString());
+        env.put("SEMAPHORE_CLOUDWATCH_AGENT_DIR", cloudWatchAgentDir.toString());
         env.put("SEMAPHORE_POLL_SECONDS", "0");
         env.put("SEMAPHORE_RETRY_ATTEMPTS", "2");
         env.put("SEMAPHORE_RETRY_DELAY_SECONDS", "0");

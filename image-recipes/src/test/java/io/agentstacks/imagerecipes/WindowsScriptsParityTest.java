@@ -63,6 +63,29 @@ class WindowsScriptsParityTest {
     }
 
     @Test
+    void theWindowsStartPointsTheCloudWatchAgentAtTheStacksLogGroupsAsTheShellStartDoes() throws IOException {
+        String shell = Files.readString(COMMON.resolve("start.sh"));
+        String powershell = Files.readString(WINDOWS.resolve("start.ps1"));
+        for (String script : List.of(shell, powershell)) {
+            // From the image's file to the stack's, names under the stack's prefix, no retention, then a restart.
+            assertThat(script).contains("amazon-cloudwatch-agent.json",
+                    "semaphore-agent-stack.json", "/semaphore/", "retention_in_days", "-a fetch-config -m ec2 -c \"file:$");
+            assertThat(script).containsPattern("fetch-config -m ec2 -c \"file:\\$[A-Za-z_]+\" -s");
+        }
+        // Before the agent starts (and again when the instance leaves a warm pool): in the preparing step.
+        assertThat(shell).containsPattern("prepare\\(\\) \\{\\n  fetch_stack_config\\n  configure_log_shipping\\n");
+        assertThat(powershell).containsPattern("function Initialize-Instance \\{\\n  Import-StackConfig\\n  Set-LogShipping\\n");
+        // Both take the image's config from where the image build wrote it.
+        assertThat(Files.readString(ScriptSandbox.RECIPES_DIR.resolve("components/windows/cloudwatch-config.yml")))
+                .contains("C:\\ProgramData\\Amazon\\AmazonCloudWatchAgent\\amazon-cloudwatch-agent.json");
+        assertThat(Files.readString(WINDOWS.resolve("agent-lib.ps1"))).contains("'C:\\ProgramData\\Amazon\\AmazonCloudWatchAgent'",
+                "'C:\\Program Files\\Amazon\\AmazonCloudWatchAgent'");
+        assertThat(Files.readString(ScriptSandbox.RECIPES_DIR.resolve("components/linux/cloudwatch-config.yml")))
+                .contains("/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json");
+        assertThat(Files.readString(COMMON.resolve("agent-lib.sh"))).contains(":-/opt/aws/amazon-cloudwatch-agent}");
+    }
+
+    @Test
     void theWindowsScriptsWatchTheSameLifecycleStates() throws IOException {
         String start = Files.readString(WINDOWS.resolve("start.ps1"));
         String watch = Files.readString(WINDOWS.resolve("lifecycle-watch.ps1"));

@@ -1,5 +1,6 @@
 package io.agentstacks.infra;
 
+import io.agentstacks.spec.SpecField;
 import io.agentstacks.spec.SpecFields;
 import io.agentstacks.stacks.AgentStackNames;
 import io.agentstacks.stacks.AgentStackParameters;
@@ -44,6 +45,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The one CloudFormation template of every agent stack: what the older tool created for one config,
@@ -54,7 +56,8 @@ import java.util.Set;
  * <p>Resources: the agent config parameter ({@code <stack>-config}) and GitHub's SSH host keys
  * ({@code <stack>-ssh-public-keys}); the instance role and profile; a security group unless one is given;
  * the launch template; the Auto Scaling group (mixed instances policy, or a plain launch template when
- * there is a warm pool, which Auto Scaling allows only then); its terminate lifecycle hook, warm pool and
+ * there is a warm pool, which Auto Scaling allows only then), whose overrides are up to ten instance types or one
+ * set of instance requirements; its terminate lifecycle hook, warm pool and
  * scheduled actions; the instances' log groups. Output: {@value AgentStackNames#OUTPUT_AUTO_SCALING_GROUP_NAME}.
  *
  * <p>No synth-time lookup: the VPC and subnets come resolved from the deployer, the AMI is resolved by
@@ -66,7 +69,7 @@ public final class AgentStackTemplate extends Stack {
     public static final String TEMPLATE_FILE = "AgentStack.template.json";
 
     /** Parameters that are lists (CommaDelimitedList); every other one is a String. */
-    public static final Set<String> LIST_PARAMETERS = Set.of("Subnets", "ManagedPolicyNames", "GroupMetrics");
+    public static final Set<String> LIST_PARAMETERS = listParameters();
 
     /** One slot per customer-managed policy the spec may name (a role holds 20; the stack attaches one). */
     public static final int MANAGED_POLICY_SLOTS = SpecFields.get("managedPolicyNames")
@@ -166,11 +169,36 @@ public final class AgentStackTemplate extends Stack {
         return Path.of(artifact.getTemplateFullPath());
     }
 
+    private static Set<String> listParameters() {
+        Set<String> lists = new TreeSet<>(List.of("Subnets", "ManagedPolicyNames", "GroupMetrics"));
+        AgentStackParameters.REQUIREMENT_PARAMETERS.forEach((name, field) -> {
+            if (field.type() == SpecField.Type.STRING_LIST) {
+                lists.add(name);
+            }
+        });
+        return java.util.Collections.unmodifiableSet(lists);
+    }
+
     private CfnParameter parameter(String name) {
         CfnParameter.Builder p = CfnParameter.Builder.create(this, name)
                 .type(LIST_PARAMETERS.contains(name) ? "CommaDelimitedList" : "String")
                 .description("AgentStackParameters: " + name);
-        if (Set.of("UseIpv6", "NewInstancesProtectedFromScaleIn", "CapacityRebalance").contains(name)) {
+        SpecField requirement = AgentStackParameters.REQUIREMENT_PARAMETERS.get(name);
+        if (requirement != null) {
+            // The spec field's own constraints, "" for "not set".
+            switch (requirement.type()) {
+                case INTEGER -> p.allowedPattern("[0-9]*").constraintDescription("a whole number, or empty");
+                case NUMBER -> p.allowedPattern("([0-9]+(\\.[0-9]+)?)?").constraintDescription("a number, or empty");
+                case BOOLEAN -> p.allowedValues(List.of("", "true", "false"));
+                case STRING -> {
+                    List<String> values = new ArrayList<>(List.of(""));
+                    values.addAll(requirement.allowedValues());
+                    p.allowedValues(values);
+                }
+                default -> {
+                }
+            }
+        } else if (Set.of("UseIpv6", "NewInstancesProtectedFromScaleIn", "CapacityRebalance").contains(name)) {
             p.allowedValues(List.of("true", "false"));
         } else if (name.equals("OsFamily")) {
             p.allowedValues(List.of("linux", "windows", "macos"));
@@ -236,6 +264,18 @@ public final class AgentStackTemplate extends Stack {
         for (int i = 1; i <= AgentStackParameters.MAX_OVERRIDES; i++) {
             condition("HasOverride" + i, set("Override" + i + "InstanceType"));
             condition("HasOverride" + i + "Weight", set("Override" + i + "WeightedCapacity"));
+        }
+        condition("HasRequirements", set(AgentStackParameters.REQUIREMENTS_SLOT_PARAMETER));
+        AgentStackParameters.REQUIREMENT_PARAMETERS.forEach((name, field) -> condition("Has" + name,
+                field.type() == SpecField.Type.STRING_LIST
+                        ? Fn.conditionNot(Fn.conditionEquals(Fn.join("", param(name).getValueAsList()), "")) : set(name)));
+        for (SpecField range : SpecFields.members(requirementsField())) {
+            if (range.type() == SpecField.Type.OBJECT) {
+                String name = AgentStackParameters.REQUIREMENTS_PREFIX + range.name();
+                condition("Has" + name, Fn.conditionOr(SpecFields.members(range).stream()
+                        .map(b -> (ICfnConditionExpression) cfnCondition("Has" + name + b.name()))
+                        .toArray(ICfnConditionExpression[]::new)));
+            }
         }
         condition("HasWarmPool", set("WarmPoolSize"));
         for (int i = 1; i <= AgentStackParameters.MAX_SCHEDULES; i++) {
@@ -432,6 +472,8 @@ public final class AgentStackTemplate extends Stack {
                     "InstanceType", ref("Override" + i + "InstanceType"),
                     "WeightedCapacity", ifThen("HasOverride" + i + "Weight", ref("Override" + i + "WeightedCapacity")))));
         }
+        // One set of instance requirements instead, when the spec selects instance types by attributes.
+        Object byRequirements = ifThen("HasRequirements", List.of(Ordered.map("InstanceRequirements", instanceRequirements())));
         Map<String, Object> distribution = new LinkedHashMap<>();
         distribution.put("OnDemandBaseCapacity", ref("OnDemandBaseCapacity"));
         distribution.put("OnDemandPercentageAboveBaseCapacity", ref("OnDemandPercentageAboveBaseCapacity"));
@@ -441,7 +483,7 @@ public final class AgentStackTemplate extends Stack {
                 "InstancesDistribution", distribution,
                 "LaunchTemplate", Ordered.map(
                         "LaunchTemplateSpecification", templateSpecification,
-                        "Overrides", ifThen("HasOverride1", overrides)));
+                        "Overrides", Fn.conditionIf("HasOverride1", overrides, byRequirements)));
         ICfnRuleConditionExpression terminateHook = Fn.conditionIf("HasTerminateHook", List.of(Ordered.map(
                 "LifecycleHookName", AgentStackNames.TERMINATE_LIFECYCLE_HOOK_NAME,
                 "LifecycleTransition", "autoscaling:EC2_INSTANCE_TERMINATING",
@@ -480,6 +522,33 @@ public final class AgentStackTemplate extends Stack {
                                 + "and its alarms watch failed scaling calls; per-group SNS notifications would repeat them.")
                         .build()));
         return group;
+    }
+
+    /**
+     * CloudFormation's {@code InstanceRequirements}, member by member from the Requirements parameters: a
+     * member whose parameter is "" is left out, a range whose bounds are both "" too.
+     */
+    private Map<String, Object> instanceRequirements() {
+        Map<String, Object> requirements = new LinkedHashMap<>();
+        for (SpecField member : SpecFields.members(requirementsField())) {
+            String name = AgentStackParameters.REQUIREMENTS_PREFIX + member.name();
+            switch (member.type()) {
+                case OBJECT -> {
+                    Map<String, Object> bounds = new LinkedHashMap<>();
+                    for (SpecField bound : SpecFields.members(member)) {
+                        bounds.put(bound.name(), ifThen("Has" + name + bound.name(), ref(name + bound.name())));
+                    }
+                    requirements.put(member.name(), ifThen("Has" + name, bounds));
+                }
+                case STRING_LIST -> requirements.put(member.name(), ifThen("Has" + name, param(name).getValueAsList()));
+                default -> requirements.put(member.name(), ifThen("Has" + name, ref(name)));
+            }
+        }
+        return requirements;
+    }
+
+    private static SpecField requirementsField() {
+        return SpecFields.get("launchTemplateOverrides[].instanceRequirements").orElseThrow();
     }
 
     private void warmPool(CfnAutoScalingGroup group) {

@@ -3,6 +3,7 @@ package io.agentstacks.infra;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentstacks.spec.Purchase;
 import io.agentstacks.spec.SpecReader;
 import io.agentstacks.spec.SpecResult;
@@ -12,7 +13,9 @@ import io.agentstacks.stacks.AgentStackParameters;
 import io.agentstacks.stacks.Network.ResolvedNetwork;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Aspects;
 import software.amazon.awscdk.assertions.Annotations;
@@ -29,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.stream.Stream;
 
 import static io.agentstacks.infra.CloudFormationResolverTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -463,7 +467,126 @@ class AgentStackTemplateTest {
         assertThat(d.props("AutoScalingGroup").at("/MixedInstancesPolicy/LaunchTemplate/Overrides")).hasSize(10);
     }
 
+    @Test
+    void attributeBasedSelectionIsTheOneInstanceRequirementsOverrideWithOnlyTheMembersTheSpecSets() throws Exception {
+        StackSpec spec = read(small(), """
+                {"launchTemplateOverrides": [{"instanceRequirements": {
+                  "VCpuCount": {"Min": 2, "Max": 8}, "MemoryMiB": {"Min": 4096},
+                  "MemoryGiBPerVCpu": {"Min": 0.5}, "TotalLocalStorageGB": {"Min": 50, "Max": 500.5},
+                  "CpuManufacturers": ["intel", "amd"], "InstanceGenerations": ["current"],
+                  "AllowedInstanceTypes": ["m5.*", "c6i.*", "*7i.large"], "BareMetal": "excluded",
+                  "BurstablePerformance": "included", "LocalStorage": "required", "LocalStorageTypes": ["ssd"],
+                  "RequireHibernateSupport": false, "SpotMaxPricePercentageOverLowestPrice": 50,
+                  "OnDemandMaxPricePercentageOverLowestPrice": 20}}],
+                 "purchase": {"onDemandPercentageAboveBase": 0, "spotAllocationStrategy": "price-capacity-optimized"}}""");
+        Deployed d = deploy(spec, DEFAULT_VPC, Optional.empty());
+
+        JsonNode asg = d.props("AutoScalingGroup");
+        assertThat(asg.at("/MixedInstancesPolicy/LaunchTemplate/Overrides")).isEqualTo(json("[{'InstanceRequirements': {"
+                + "'VCpuCount': {'Min': '2', 'Max': '8'}, 'MemoryMiB': {'Min': '4096'}, 'MemoryGiBPerVCpu': {'Min': '0.5'}, "
+                + "'TotalLocalStorageGB': {'Min': '50', 'Max': '500.5'}, 'CpuManufacturers': ['intel', 'amd'], "
+                + "'InstanceGenerations': ['current'], 'AllowedInstanceTypes': ['m5.*', 'c6i.*', '*7i.large'], "
+                + "'BareMetal': 'excluded', 'BurstablePerformance': 'included', 'LocalStorage': 'required', "
+                + "'LocalStorageTypes': ['ssd'], 'RequireHibernateSupport': 'false', "
+                + "'SpotMaxPricePercentageOverLowestPrice': '50', 'OnDemandMaxPricePercentageOverLowestPrice': '20'}}]"));
+        assertThat(asg.at("/MixedInstancesPolicy/LaunchTemplate/LaunchTemplateSpecification/LaunchTemplateId").asText())
+                .isEqualTo("<Ref LaunchTemplate>");
+        assertThat(asg.has("LaunchTemplate")).isFalse();
+
+        // The older tool's key converts into the same slot.
+        StackSpec legacy = example("legacy-config.json");
+        ObjectNode older = (ObjectNode) read(Files.readString(EXAMPLES.resolve("legacy-config.json")));
+        older.put("SEMAPHORE_AGENT_ASG_INSTANCE_REQUIREMENTS_JSON",
+                "{\"vCpuCount\": {\"min\": 4}, \"memoryMiB\": {\"min\": 8192, \"max\": 16384}, \"excludedInstanceTypes\": [\"t2.*\"]}");
+        SpecResult converted = SpecReader.read(older);
+        assertThat(converted.violations()).isEmpty();
+        assertThat(converted.spec().orElseThrow().stackName()).isEqualTo(legacy.stackName());
+        Deployed fromOlder = deploy(converted.spec().orElseThrow(), DEFAULT_VPC, Optional.empty());
+        assertThat(fromOlder.props("AutoScalingGroup").at("/MixedInstancesPolicy/LaunchTemplate/Overrides")).isEqualTo(json(
+                "[{'InstanceRequirements': {'VCpuCount': {'Min': '4'}, 'MemoryMiB': {'Min': '8192', 'Max': '16384'}, "
+                        + "'ExcludedInstanceTypes': ['t2.*']}}]"));
+    }
+
+    /** The spec case table of core (src/test/resources/spec-cases): the base spec and its merge patches. */
+    static final Path SPEC_CASES = EXAMPLES.getParent().resolve("functions/core/src/test/resources/spec-cases");
+
+    @TestFactory
+    Stream<DynamicTest> everyValidSpecOfCoresCaseTableAndEveryExampleDeploys() throws Exception {
+        List<DynamicTest> tests = new ArrayList<>();
+        JsonNode base = json("{'stackName': 'agents', 'agentTokenParameterName': '/semaphore/agent-token', 'semaphoreOrganization': 'acme'}");
+        List<Path> files;
+        try (Stream<Path> list = Files.list(SPEC_CASES)) {
+            files = list.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+        }
+        for (Path file : files) {
+            for (JsonNode c : read(Files.readString(file))) {
+                if (!c.path("violations").isEmpty()) {
+                    continue;
+                }
+                JsonNode spec = c.has("spec") ? c.get("spec") : merge(base, c.get("merge"));
+                tests.add(DynamicTest.dynamicTest(file.getFileName() + ": " + c.get("name").asText(), () -> resolves(spec)));
+            }
+        }
+        assertThat(tests).hasSizeGreaterThan(40);
+        try (Stream<Path> list = Files.list(EXAMPLES)) {
+            for (Path example : list.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                tests.add(DynamicTest.dynamicTest(example.getFileName().toString(),
+                        () -> resolves(read(Files.readString(example)))));
+            }
+        }
+        return tests.stream();
+    }
+
+    /** The spec is valid, and CloudFormation takes its parameters and resolves every resource of the template. */
+    static void resolves(JsonNode json) {
+        SpecResult result = SpecReader.read(json);
+        assertThat(result.violations()).as("%s", json).isEmpty();
+        StackSpec spec = result.spec().orElseThrow();
+        ResolvedNetwork network = spec.vpcId().isPresent()
+                ? new ResolvedNetwork(spec.vpcId().get(), spec.subnets(), List.of()) : DEFAULT_VPC;
+        Deployed d = deploy(spec, network, spec.os() == io.agentstacks.spec.OperatingSystem.MACOS
+                ? Optional.of(HOST_GROUP) : Optional.empty());
+        assertThat(d.resources()).containsKeys("AutoScalingGroup", "LaunchTemplate", "InstanceRole");
+        assertThat(d.outputs()).containsKey(AgentStackNames.OUTPUT_AUTO_SCALING_GROUP_NAME);
+    }
+
+    static StackSpec read(StackSpec spec, String mergePatch) {
+        SpecResult result = SpecReader.read(merge(io.agentstacks.spec.SpecJson.write(spec), read(mergePatch)));
+        assertThat(result.violations()).isEmpty();
+        return result.spec().orElseThrow();
+    }
+
+    /** RFC 7386 JSON merge patch, as core's case table applies it. */
+    static JsonNode merge(JsonNode target, JsonNode patch) {
+        if (!patch.isObject()) {
+            return patch.deepCopy();
+        }
+        ObjectNode out = target != null && target.isObject() ? ((ObjectNode) target).deepCopy() : MAPPER.createObjectNode();
+        patch.properties().forEach(e -> {
+            if (e.getValue().isNull()) {
+                out.remove(e.getKey());
+            } else {
+                out.set(e.getKey(), merge(out.get(e.getKey()), e.getValue()));
+            }
+        });
+        return out;
+    }
+
     // ---- the template itself ----
+
+    static final Path IMAGE_RECIPES = Path.of(System.getProperty("imageRecipes.dir", "../image-recipes")).toAbsolutePath().normalize();
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"linux", "macos", "windows"})
+    void theImagesCloudWatchAgentShipsExactlyTheLogGroupsTheStackMakesForItsOs(String os) throws Exception {
+        // The AMI's config names /semaphore/<group>; the instance's start script puts the stack's LogGroupPrefix there.
+        JsonNode config = read(Files.readString(IMAGE_RECIPES.resolve("scripts/" + os + "/amazon-cloudwatch-agent.json")));
+        List<String> groups = config.findValues("log_group_name").stream().map(JsonNode::asText).toList();
+        assertThat(groups).allMatch(g -> g.startsWith("/semaphore/"));
+        List<String> made = AgentStackTemplate.LOG_GROUPS.entrySet().stream().filter(e -> e.getValue().contains(os))
+                .map(Map.Entry::getKey).toList();
+        assertThat(groups.stream().map(g -> g.substring("/semaphore/".length())).toList()).containsExactlyInAnyOrderElementsOf(made);
+    }
 
     @Test
     void theTemplateDeclaresExactlyTheParametersTheDeployerPassesAllWithoutDefaults() {

@@ -46,10 +46,11 @@ final class FieldChecks {
             SpecField member = members.get(e.getKey());
             if (member != null) {
                 value(e.getValue(), member, join(path, e.getKey()));
-            } else if (!container.passthroughKeys().contains(e.getKey())) {
-                List<String> known = new ArrayList<>(members.keySet());
-                known.addAll(container.passthroughKeys());
-                unknown(e.getKey(), path, known);
+            } else if (container.unsupportedKeys().contains(e.getKey())) {
+                // The value is not echoed, as for an unknown member.
+                fail(join(path, e.getKey()), container.unsupportedReason().orElseThrow(), null);
+            } else {
+                unknown(e.getKey(), path, new ArrayList<>(members.keySet()));
             }
         });
         for (SpecField m : members.values()) {
@@ -98,6 +99,7 @@ final class FieldChecks {
                 }
             }
             case INTEGER -> integer(v, f, path);
+            case NUMBER -> number(v, f, path);
             case BOOLEAN -> {
                 if (!v.isBoolean()) {
                     typeError(v, f, path);
@@ -176,6 +178,21 @@ final class FieldChecks {
         }
     }
 
+    private void number(JsonNode v, SpecField f, String path) {
+        if (!v.isNumber()) {
+            typeError(v, f, path);
+            return;
+        }
+        BigDecimal n = v.decimalValue();
+        BigDecimal min = BigDecimal.valueOf(f.minimum().orElseThrow());
+        BigDecimal max = BigDecimal.valueOf(f.maximum().orElseThrow());
+        if (n.compareTo(min) < 0) {
+            fail(path, "must be at least " + min, v.asText());
+        } else if (n.compareTo(max) > 0) {
+            fail(path, "must be at most " + max, v.asText());
+        }
+    }
+
     private void stringList(JsonNode v, SpecField f, String path) {
         if (!v.isArray()) {
             typeError(v, f, path);
@@ -211,6 +228,8 @@ final class FieldChecks {
             } else if (f.keyReservedPrefix().isPresent()
                     && key.toLowerCase(Locale.ROOT).startsWith(f.keyReservedPrefix().get())) {
                 fail(path, "key starts with " + f.keyReservedPrefix().get() + ", a prefix AWS reserves", shorten(key));
+            } else if (f.compiledKeyPattern().isPresent() && !f.compiledKeyPattern().get().matcher(key).find()) {
+                fail(path, "key " + f.keyPatternHint().orElseThrow(), shorten(key));
             }
             JsonNode value = e.getValue();
             String at = path + "." + key;
@@ -246,6 +265,7 @@ final class FieldChecks {
         return switch (f.type()) {
             case STRING -> "a string";
             case INTEGER -> "a whole number";
+            case NUMBER -> "a number";
             case BOOLEAN -> "true or false";
             case STRING_LIST -> "an array of strings";
             case STRING_MAP, OBJECT -> "an object";

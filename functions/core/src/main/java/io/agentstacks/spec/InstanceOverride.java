@@ -11,7 +11,8 @@ import java.util.OptionalInt;
  * as in a mixed instances policy's {@code Overrides}.
  *
  * <p>An entry names either an {@code instanceType} or {@code instanceRequirements} (attribute-based
- * instance type selection, CloudFormation's {@code InstanceRequirements} shape, passed through as JSON);
+ * instance type selection, CloudFormation's {@code InstanceRequirements} shape, kept as JSON; {@link SpecFields}
+ * declares the members the agent-stack template takes);
  * Auto Scaling takes one or the other, never both.
  */
 public record InstanceOverride(

@@ -23,6 +23,8 @@ public final class SpecField {
     public enum Type {
         STRING("string"),
         INTEGER("integer"),
+        /** A JSON number, fractions allowed (CloudFormation's {@code Number}). */
+        NUMBER("number"),
         BOOLEAN("boolean"),
         STRING_LIST("array of strings"),
         /** A JSON object of string values with user-chosen keys (tags). */
@@ -61,10 +63,14 @@ public final class SpecField {
     private Integer keyMaxLength;
     private String keyReservedPrefix;
     private Integer valueMaxLength;
+    private String keyPattern;
+    private Pattern compiledKeyPattern;
+    private String keyPatternHint;
     private List<String> anyOfRequired = List.of();
     private List<String> oneOfRequired = List.of();
     private String anyOfMessage;
-    private List<String> passthroughKeys = List.of();
+    private List<String> unsupportedKeys = List.of();
+    private String unsupportedReason;
     private String description = "";
     private String legacyKey;
     private boolean mayHoldSecret;
@@ -150,6 +156,14 @@ public final class SpecField {
         return this;
     }
 
+    /** For a map: every key matches {@code regex} (a Java and ECMA-262 regular expression); {@code hint} says how. */
+    SpecField keyPattern(String regex, String hint) {
+        keyPattern = regex;
+        compiledKeyPattern = Pattern.compile(regex);
+        keyPatternHint = hint;
+        return this;
+    }
+
     /** For an object: at least one of these members must be present. */
     SpecField anyOf(String message, String... members) {
         anyOfRequired = List.of(members);
@@ -163,9 +177,13 @@ public final class SpecField {
         return this;
     }
 
-    /** For an object: further member names accepted with any JSON value and passed through unchanged. */
-    SpecField passthrough(List<String> keys) {
-        passthroughKeys = List.copyOf(keys);
+    /**
+     * For an object: member names that AWS knows but the control plane cannot deploy; each is refused with
+     * {@code reason} instead of as an unknown name.
+     */
+    SpecField unsupported(List<String> keys, String reason) {
+        unsupportedKeys = List.copyOf(keys);
+        unsupportedReason = reason;
         return this;
     }
 
@@ -289,6 +307,18 @@ public final class SpecField {
         return valueMaxLength == null ? OptionalInt.empty() : OptionalInt.of(valueMaxLength);
     }
 
+    public Optional<String> keyPattern() {
+        return Optional.ofNullable(keyPattern);
+    }
+
+    Optional<Pattern> compiledKeyPattern() {
+        return Optional.ofNullable(compiledKeyPattern);
+    }
+
+    public Optional<String> keyPatternHint() {
+        return Optional.ofNullable(keyPatternHint);
+    }
+
     public List<String> anyOfRequired() {
         return anyOfRequired;
     }
@@ -301,8 +331,12 @@ public final class SpecField {
         return oneOfRequired;
     }
 
-    public List<String> passthroughKeys() {
-        return passthroughKeys;
+    public List<String> unsupportedKeys() {
+        return unsupportedKeys;
+    }
+
+    public Optional<String> unsupportedReason() {
+        return Optional.ofNullable(unsupportedReason);
     }
 
     public String description() {

@@ -53,6 +53,8 @@ public final class SpecFields {
             + "(?!.*--x-s3$)(?![0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$";
     static final String POLICY_NAME = "^([A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,128}$";
     static final String DEVICE_NAME = "^(/dev/(sd[a-z][0-9]{0,2}|xvd[a-z]{1,2}[0-9]{0,2})|xvd[a-z]{1,2})$";
+    /** EC2's rule for tag keys of instances whose tags are in the instance metadata (the launch template's setting). */
+    static final String TAG_KEY = "^(?!(\\.|\\.\\.|_index)$)[A-Za-z0-9+=.,_:@-]+$";
     static final String LICENSE_CONFIGURATION_ARN =
             "^arn:aws[a-z-]*:license-manager:[a-z0-9-]+:[0-9]{12}:license-configuration:lic-[0-9a-f]{32}$";
 
@@ -68,7 +70,7 @@ public final class SpecFields {
     public static final List<String> ON_DEMAND_ALLOCATION_STRATEGIES = List.of("lowest-price", "prioritized");
     public static final List<String> SPOT_ALLOCATION_STRATEGIES = List.of(
             "price-capacity-optimized", "capacity-optimized", "capacity-optimized-prioritized", "lowest-price");
-    /** CloudFormation's {@code InstanceRequirements} members besides the two required ones. */
+    /** CloudFormation's {@code InstanceRequirements} members besides the two required ones (all of them, supported or not). */
     public static final List<String> INSTANCE_REQUIREMENTS_OPTIONAL = List.of(
             "AcceleratorCount", "AcceleratorManufacturers", "AcceleratorNames", "AcceleratorTotalMemoryMiB",
             "AcceleratorTypes", "AllowedInstanceTypes", "BareMetal", "BaselineEbsBandwidthMbps",
@@ -77,6 +79,22 @@ public final class SpecFields {
             "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", "MemoryGiBPerVCpu", "NetworkBandwidthGbps",
             "NetworkInterfaceCount", "OnDemandMaxPricePercentageOverLowestPrice", "RequireHibernateSupport",
             "SpotMaxPricePercentageOverLowestPrice", "TotalLocalStorageGB");
+
+    /**
+     * The {@code InstanceRequirements} members the agent-stack template has parameters for (its one
+     * instance-requirements slot), besides {@code VCpuCount} and {@code MemoryMiB}.
+     */
+    public static final List<String> INSTANCE_REQUIREMENTS_SUPPORTED = List.of(
+            "MemoryGiBPerVCpu", "TotalLocalStorageGB", "CpuManufacturers", "InstanceGenerations", "AllowedInstanceTypes",
+            "ExcludedInstanceTypes", "BareMetal", "BurstablePerformance", "LocalStorage", "LocalStorageTypes",
+            "RequireHibernateSupport", "SpotMaxPricePercentageOverLowestPrice",
+            "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", "OnDemandMaxPricePercentageOverLowestPrice");
+    /** The {@code InstanceRequirements} members the spec refuses because the template cannot pass them. */
+    public static final List<String> INSTANCE_REQUIREMENTS_UNSUPPORTED = INSTANCE_REQUIREMENTS_OPTIONAL.stream()
+            .filter(k -> !INSTANCE_REQUIREMENTS_SUPPORTED.contains(k)).toList();
+    private static final List<String> INCLUDED_EXCLUDED_REQUIRED = List.of("included", "excluded", "required");
+    /** Instance type names with Auto Scaling's wildcards ({@code m5.*}, {@code *7i.large}). */
+    static final String INSTANCE_TYPE_WILDCARD = "^[a-zA-Z0-9.*-]+$";
 
     /** The largest group size the spec accepts; far above any quota, it keeps numbers sane. */
     public static final int MAX_GROUP_SIZE = 10_000;
@@ -202,30 +220,80 @@ public final class SpecFields {
                 .maxItems(io.agentstacks.stacks.AgentStackParameters.MAX_OVERRIDES)
                 .oneOf("instanceType", "instanceRequirements").defaultValue(emptyArray())
                 .legacy(a + "ASG_LAUNCH_TEMPLATE_OVERRIDES_JSON")
-                .doc("Further instance types the group may launch (a mixed instances policy's overrides), each by "
-                        + "`instanceType` or by `instanceRequirements`, not both; at most 10 (the agent-stack template's "
-                        + "slots). A list, see below. The older "
+                .doc("Further instance types the group may launch (a mixed instances policy's overrides): up to 10 "
+                        + "entries by `instanceType` (the agent-stack template's slots), or one entry by "
+                        + "`instanceRequirements` (its one attribute-based slot), not both. A list, see below. The older "
                         + "`" + a + "ASG_INSTANCE_REQUIREMENTS_JSON` converts to an `instanceRequirements` entry."));
         f.add(string("launchTemplateOverrides[].instanceType").pattern(INSTANCE_TYPE,
                         "must be an EC2 instance type such as t3.micro or c7g.2xlarge").maxLength(64)
                 .doc("Instance type; same family rules as `instanceType`."));
         f.add(integer("launchTemplateOverrides[].weightedCapacity").range(1, 999).defaultText("unset")
-                .doc("Capacity units one instance of this type counts for; set on every entry or on none."));
-        f.add(new SpecField("launchTemplateOverrides[].instanceRequirements", Type.OBJECT)
-                .passthrough(INSTANCE_REQUIREMENTS_OPTIONAL)
+                .doc("Capacity units one instance of this type counts for; set on every entry or on none; not with "
+                        + "`instanceRequirements`."));
+        String requirements = "launchTemplateOverrides[].instanceRequirements";
+        f.add(new SpecField(requirements, Type.OBJECT)
+                .unsupported(INSTANCE_REQUIREMENTS_UNSUPPORTED, "is not supported by the agent-stack template, whose "
+                        + "instance-requirements slot takes VCpuCount, MemoryMiB, " + String.join(", ",
+                        INSTANCE_REQUIREMENTS_SUPPORTED))
                 .legacy(a + "ASG_INSTANCE_REQUIREMENTS_JSON")
-                .doc("Attribute-based instance type selection in CloudFormation's `InstanceRequirements` shape "
-                        + "(`VCpuCount`, `MemoryMiB`, and optionally "
-                        + String.join(", ", INSTANCE_REQUIREMENTS_OPTIONAL.stream().map(k -> "`" + k + "`").toList())
-                        + "), passed through to the group."));
+                .doc("Attribute-based instance type selection, in CloudFormation's `InstanceRequirements` names: "
+                        + "the group launches any instance type that has these attributes. Not for macOS, and without "
+                        + "`weightedCapacity`. CloudFormation's other members ("
+                        + String.join(", ", INSTANCE_REQUIREMENTS_UNSUPPORTED.stream().map(k -> "`" + k + "`").toList())
+                        + ") are refused: the agent-stack template has no parameters for them."));
         for (String request : List.of("VCpuCount", "MemoryMiB")) {
-            String p = "launchTemplateOverrides[].instanceRequirements." + request;
+            String p = requirements + "." + request;
             String unit = request.equals("VCpuCount") ? "vCPUs" : "MiB of memory";
             long max = request.equals("VCpuCount") ? 100_000 : 1_000_000_000;
             f.add(new SpecField(p, Type.OBJECT).required().doc("Range of " + unit + "."));
             f.add(integer(p + ".Min").required().range(0, max).doc("Fewest " + unit + "."));
-            f.add(integer(p + ".Max").range(0, max).defaultText("no limit").doc("Most " + unit + "."));
+            f.add(integer(p + ".Max").range(0, max).defaultText("no limit").doc("Most " + unit + "; at least `Min`."));
         }
+        for (String request : List.of("MemoryGiBPerVCpu", "TotalLocalStorageGB")) {
+            String p = requirements + "." + request;
+            String unit = request.equals("MemoryGiBPerVCpu") ? "GiB of memory per vCPU" : "GB of local storage";
+            long max = request.equals("MemoryGiBPerVCpu") ? 10_000 : 1_000_000;
+            f.add(new SpecField(p, Type.OBJECT).anyOf("must set Min, Max or both", "Min", "Max")
+                    .defaultText("no limit").doc("Range of " + unit + "."));
+            f.add(new SpecField(p + ".Min", Type.NUMBER).range(0, max).defaultText("no limit")
+                    .doc("Fewest " + unit + "."));
+            f.add(new SpecField(p + ".Max", Type.NUMBER).range(0, max).defaultText("no limit")
+                    .doc("Most " + unit + "; at least `Min`."));
+        }
+        f.add(stringList(requirements + ".CpuManufacturers")
+                .values(List.of("intel", "amd", "amazon-web-services", "apple")).unique().items(1, 4)
+                .defaultText("any").doc("CPU makers allowed."));
+        f.add(stringList(requirements + ".InstanceGenerations").values(List.of("current", "previous")).unique()
+                .items(1, 2).defaultText("any").doc("Instance generations allowed."));
+        for (String list : List.of("AllowedInstanceTypes", "ExcludedInstanceTypes")) {
+            f.add(stringList(requirements + "." + list).pattern(INSTANCE_TYPE_WILDCARD,
+                            "must be an instance type, family or size, with * as a wildcard, such as m5.8xlarge, c5*.* or r*")
+                    .maxLength(30).unique().items(1, 100).defaultText("none")
+                    .doc(list.startsWith("Allowed")
+                            ? "Only these instance types (`*` is a wildcard) are considered; not with `ExcludedInstanceTypes`."
+                            : "These instance types (`*` is a wildcard) are never launched; not with `AllowedInstanceTypes`."));
+        }
+        f.add(string(requirements + ".BareMetal").values(INCLUDED_EXCLUDED_REQUIRED)
+                .defaultText("Auto Scaling's (`excluded`)").doc("Bare metal instance types."));
+        f.add(string(requirements + ".BurstablePerformance").values(INCLUDED_EXCLUDED_REQUIRED)
+                .defaultText("Auto Scaling's (`excluded`)").doc("Burstable (T) instance types."));
+        f.add(string(requirements + ".LocalStorage").values(INCLUDED_EXCLUDED_REQUIRED)
+                .defaultText("Auto Scaling's (`included`)").doc("Instance types with local instance store volumes."));
+        f.add(stringList(requirements + ".LocalStorageTypes").values(List.of("hdd", "ssd")).unique().items(1, 2)
+                .defaultText("any").doc("Kinds of local storage allowed."));
+        f.add(bool(requirements + ".RequireHibernateSupport").defaultText("Auto Scaling's (`false`)")
+                .doc("Only instance types that can hibernate."));
+        f.add(integer(requirements + ".SpotMaxPricePercentageOverLowestPrice").range(0, 1_000_000)
+                .defaultText("Auto Scaling's (100)")
+                .doc("Spot price protection: leave out spot types priced more than this percentage above the "
+                        + "cheapest; not with `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`."));
+        f.add(integer(requirements + ".MaxSpotPriceAsPercentageOfOptimalOnDemandPrice").range(0, 1_000_000)
+                .defaultText("unset")
+                .doc("Spot price protection relative to the on-demand price; not with "
+                        + "`SpotMaxPricePercentageOverLowestPrice`."));
+        f.add(integer(requirements + ".OnDemandMaxPricePercentageOverLowestPrice").range(0, 1_000_000)
+                .defaultText("Auto Scaling's (20)")
+                .doc("On-demand price protection: leave out types priced more than this percentage above the cheapest."));
         f.add(bool("newInstancesProtectedFromScaleIn").defaultValue(BooleanNode.FALSE)
                 .legacy(a + "ASG_NEW_INSTANCES_PROTECTED_FROM_SCALE_IN")
                 .doc("Launch agents protected from scale-in (agents also protect themselves while they run a job)."));
@@ -235,9 +303,12 @@ public final class SpecFields {
         f.add(integer("disconnectAfterIdleSeconds").range(0, 604_800)
                 .defaultValue(num(StackSpec.DEFAULT_IDLE_SECONDS)).legacy(a + "DISCONNECT_AFTER_IDLE_TIMEOUT")
                 .doc("An idle agent shuts its instance down after this many seconds; 0 disables it."));
-        f.add(integer("interruptionGracePeriodSeconds").range(0, 7_200).defaultValue(num(0))
-                .doc("How long a terminating instance may wait for its job to finish (the terminate lifecycle "
-                        + "hook's heartbeat, at most 7200 s)."));
+        f.add(integer("interruptionGracePeriodSeconds")
+                .range(0, io.agentstacks.stacks.AgentStackParameters.MAX_GRACE_PERIOD_SECONDS).defaultValue(num(0))
+                .doc("How long a terminating instance may wait for its job to finish. The terminate lifecycle "
+                        + "hook waits this plus " + io.agentstacks.stacks.AgentStackParameters.TERMINATE_HOOK_MARGIN_SECONDS
+                        + " s for the agent to stop, and Auto Scaling's hooks wait at most "
+                        + io.agentstacks.stacks.AgentStackParameters.MAX_HOOK_HEARTBEAT_SECONDS + " s."));
         f.add(bool("usePreSignedUrl").defaultValue(BooleanNode.FALSE).legacy(a + "USE_PRE_SIGNED_URL")
                 .doc("Agents register with a pre-signed AWS STS GetCallerIdentity URL as their name."));
         f.add(bool("dynamicScaling").defaultValue(BooleanNode.TRUE).legacy(a + "USE_DYNAMIC_SCALING")
@@ -288,10 +359,17 @@ public final class SpecFields {
                 .maxLength(512).unique().maxItems(19).defaultValue(emptyArray()).legacy(a + "MANAGED_POLICY_NAMES")
                 .doc("Customer managed IAM policies attached to the agents' role (a role holds at most 20; the "
                         + "stack attaches one)."));
-        f.add(new SpecField("tags", Type.STRING_MAP).keys(128, "aws:", 256).maxItems(50)
+        f.add(new SpecField("tags", Type.STRING_MAP).keys(128, "aws:", 256)
+                .keyPattern(TAG_KEY, "must be letters, digits and + - = . , _ : @ only (no spaces or /), and not "
+                        + "., .. or _index: the launch template puts instance tags in the instance metadata, and EC2 "
+                        + "refuses to launch an instance with another tag key")
+                .maxItems(50)
                 .defaultValue(JsonNodeFactory.instance.objectNode()).legacy(a + "TAGS")
-                .doc("Tags for every resource of the stack: at most 50, keys up to 128 characters and not "
-                        + "starting with `aws:`, values up to 256. The older key's `K:V,K2:V2` converts to this."));
+                .doc("Tags for every resource of the stack: at most 50, values up to 256 characters, keys up to 128 "
+                        + "characters, not starting with `aws:`, of letters, digits and `+ - = . , _ : @` only (no "
+                        + "spaces or `/`) and not `.`, `..` or `_index`, because instance tags are in the instance "
+                        + "metadata and EC2 refuses to launch instances with other keys. The older key's `K:V,K2:V2` "
+                        + "converts to this."));
 
         f.add(new SpecField("volume", Type.OBJECT).defaultText("see members")
                 .doc("The agents' root volume."));

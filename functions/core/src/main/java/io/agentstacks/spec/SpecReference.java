@@ -28,7 +28,7 @@ public final class SpecReference {
 
     private static String type(SpecField f) {
         String label = f.type().label();
-        if (f.type() == SpecField.Type.INTEGER) {
+        if (f.type() == SpecField.Type.INTEGER || f.type() == SpecField.Type.NUMBER) {
             String range = f.minimum().getAsLong() + "–" + f.maximum().getAsLong();
             return label + " " + (f.zeroAllowed() ? "0 or " + range : range);
         }

@@ -52,9 +52,6 @@ public final class SpecSchema {
                 required.add(m.name());
             }
         }
-        for (String key : container.passthroughKeys()) {
-            properties.set(key, F.objectNode().put("description", "Passed through unchanged."));
-        }
         if (!required.isEmpty()) {
             o.set("required", required);
         }
@@ -93,6 +90,11 @@ public final class SpecSchema {
                     s.put("maximum", f.maximum().orElseThrow());
                 }
             }
+            case NUMBER -> {
+                s.put("type", "number");
+                s.put("minimum", f.minimum().orElseThrow());
+                s.put("maximum", f.maximum().orElseThrow());
+            }
             case BOOLEAN -> s.put("type", "boolean");
             case STRING_LIST -> {
                 s.put("type", "array");
@@ -109,6 +111,7 @@ public final class SpecSchema {
                 f.keyMaxLength().ifPresent(n -> names.put("maxLength", n));
                 f.keyReservedPrefix().ifPresent(prefix ->
                         names.putObject("not").put("pattern", "^" + anyCase(prefix)));
+                f.keyPattern().ifPresent(p -> names.put("pattern", p));
                 ObjectNode values = s.putObject("additionalProperties");
                 values.put("type", "string");
                 f.valueMaxLength().ifPresent(n -> values.put("maxLength", n));
@@ -190,6 +193,12 @@ public final class SpecSchema {
         license.putObject("properties").set("mac", required("licenseConfigurationArn"));
         rules.add(ifThen(isMacos.deepCopy(), license));
         rules.add(ifThen(isMacos.deepCopy(), noSpot()));
+        // macOS: overrides name Mac instance types, never instance requirements.
+        ObjectNode byType = F.objectNode();
+        byType.set("not", required("instanceRequirements"));
+        ObjectNode macOverrides = F.objectNode();
+        macOverrides.putObject("properties").putObject("launchTemplateOverrides").set("items", byType);
+        rules.add(ifThen(isMacos.deepCopy(), macOverrides));
 
         // A warm pool: not with spot, not on macOS, not with a mixed instances policy.
         ObjectNode warmPoolThen = noSpot();
@@ -212,6 +221,17 @@ public final class SpecSchema {
         ArrayNode rules = F.arrayNode();
         switch (path) {
             case "volume" -> volumeRules(rules);
+            case "launchTemplateOverrides" -> {
+                // An entry by instance requirements carries no weight.
+                ObjectNode unweighted = F.objectNode();
+                unweighted.set("not", required("weightedCapacity"));
+                rules.add(ifThen(required("instanceRequirements"), unweighted));
+            }
+            case "launchTemplateOverrides[].instanceRequirements" -> {
+                for (List<String> pair : SpecValidator.REQUIREMENT_ALTERNATIVES) {
+                    rules.add(notBoth(required(pair.get(0)), required(pair.get(1))));
+                }
+            }
             case "scaling.overprovision" -> {
                 ObjectNode adds = required("strategy");
                 ObjectNode strategy = adds.putObject("properties").putObject("strategy");
@@ -268,6 +288,8 @@ public final class SpecSchema {
             ObjectNode unweighted = F.objectNode();
             unweighted.set("not", required("weightedCapacity"));
             rules.add(notBoth(contains(required("weightedCapacity")), contains(unweighted)));
+            // The agent-stack template has one instance-requirements slot.
+            rules.add(ifThen(contains(required("instanceRequirements")), F.objectNode().put("maxItems", 1)));
         }
         return rules;
     }

@@ -45,7 +45,18 @@ public final class SpecValidator {
             new ValidatorOnlyRule("volumeIopsPerGib", "volume\\.iops", "exceeds [0-9]+ IOPS per GiB",
                     "the IOPS limit is a multiple of the volume's size"),
             new ValidatorOnlyRule("volumeThroughputPerIops", "volume\\.throughputMibps",
-                    "exceeds 0\\.25 MiB/s per IOPS", "the throughput limit is a fraction of the volume's IOPS"));
+                    "exceeds 0\\.25 MiB/s per IOPS", "the throughput limit is a fraction of the volume's IOPS"),
+            new ValidatorOnlyRule("requirementRangesOrdered",
+                    "launchTemplateOverrides\\[[0-9]+]\\.instanceRequirements\\.[A-Za-z]+\\.Max", "must not be below Min",
+                    "an instance requirement's Max may not be below its Min"));
+
+    /** The {@code InstanceRequirements} members that are Min/Max ranges. */
+    private static final List<String> REQUIREMENT_RANGES = List.of("VCpuCount", "MemoryMiB", "MemoryGiBPerVCpu",
+            "TotalLocalStorageGB");
+    /** Pairs of {@code InstanceRequirements} members Auto Scaling takes one of, never both. */
+    static final List<List<String>> REQUIREMENT_ALTERNATIVES = List.of(
+            List.of("AllowedInstanceTypes", "ExcludedInstanceTypes"),
+            List.of("SpotMaxPricePercentageOverLowestPrice", "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice"));
 
     /** EC2's limits per volume type: size in GiB, provisioned IOPS, IOPS per GiB (0: no IOPS setting). */
     record VolumeLimits(int minGib, int maxGib, int minIops, int maxIops, int iopsPerGib) {
@@ -348,6 +359,46 @@ public final class SpecValidator {
             long weighted = list.stream().filter(o -> o.weightedCapacity().isPresent()).count();
             if (weighted > 0 && weighted < list.size()) {
                 add("launchTemplateOverrides", "must give weightedCapacity on every entry or on none", null);
+            }
+            int withRequirements = 0;
+            for (int i = 0; i < list.size(); i++) {
+                InstanceOverride o = list.get(i);
+                if (o.instanceRequirements().isEmpty()) {
+                    continue;
+                }
+                String at = "launchTemplateOverrides[" + i + "]";
+                withRequirements++;
+                if (withRequirements > 1) {
+                    add(at + ".instanceRequirements", "must not be given again: the agent-stack template has one "
+                            + "instance-requirements slot, so at most one entry may have instanceRequirements", null);
+                }
+                if (o.weightedCapacity().isPresent()) {
+                    add(at + ".weightedCapacity", "cannot be used with instanceRequirements: Auto Scaling weighs the "
+                            + "instance types it selects by attributes itself", o.weightedCapacity().getAsInt());
+                }
+                if (ok("os") && s.os() == OperatingSystem.MACOS) {
+                    add(at + ".instanceRequirements", "is not available for macos: Mac instances run on the dedicated "
+                            + "hosts of mac.families; list Mac instance types instead", null);
+                }
+                requirements(at + ".instanceRequirements", o.instanceRequirements().get());
+            }
+        }
+
+        private void requirements(String at, com.fasterxml.jackson.databind.JsonNode r) {
+            for (List<String> pair : REQUIREMENT_ALTERNATIVES) {
+                if (r.has(pair.get(0)) && r.has(pair.get(1)) && ok(at + "." + pair.get(0), at + "." + pair.get(1))) {
+                    add(at + "." + pair.get(1), "cannot be used with " + pair.get(0) + ": Auto Scaling takes one or "
+                            + "the other", null);
+                }
+            }
+            for (String range : REQUIREMENT_RANGES) {
+                com.fasterxml.jackson.databind.JsonNode min = r.path(range).path("Min");
+                com.fasterxml.jackson.databind.JsonNode max = r.path(range).path("Max");
+                String path = at + "." + range;
+                if (min.isNumber() && max.isNumber() && ok(path + ".Min", path + ".Max")
+                        && max.decimalValue().compareTo(min.decimalValue()) < 0) {
+                    add(path + ".Max", "must not be below Min (" + min.asText() + ")", max.asText());
+                }
             }
         }
 

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentstacks.spec.OperatingSystem;
 import io.agentstacks.spec.Schedule;
+import io.agentstacks.spec.SpecField;
+import io.agentstacks.spec.SpecFields;
 import io.agentstacks.spec.SpecJson;
 import io.agentstacks.spec.StackSpec;
 import io.agentstacks.spec.Volume;
@@ -88,6 +90,11 @@ import java.util.Optional;
  * <tr><td>SpotAllocationStrategy</td><td>InstancesDistribution; "" for the default</td><td>{@code price-capacity-optimized} or ""</td></tr>
  * <tr><td>Override<i>n</i>InstanceType (n = 1..10)</td><td>mixed instances policy override n; "" leaves slot n out</td><td>{@code m5.large} or ""</td></tr>
  * <tr><td>Override<i>n</i>WeightedCapacity (n = 1..10)</td><td>its WeightedCapacity; "" for none</td><td>{@code 2} or ""</td></tr>
+ * <tr><td>Requirements<i>Member</i>, Requirements<i>Member</i>Min/Max</td><td>the one instance-requirements
+ *     override (attribute-based instance type selection), one parameter per member of the spec's
+ *     {@code launchTemplateOverrides[].instanceRequirements} ({@link #REQUIREMENT_PARAMETERS}: lists
+ *     comma-separated, ranges as two numbers); RequirementsVCpuCountMin "" leaves the slot out, any other ""
+ *     leaves its member out</td><td>{@code 2}, {@code intel,amd}, {@code excluded} or ""</td></tr>
  * <tr><td>WarmPoolSize</td><td>WarmPool MinSize; "" means no warm pool</td><td>{@code 2} or ""</td></tr>
  * <tr><td>WarmPoolState</td><td>WarmPool PoolState; "" when there is no warm pool</td><td>{@code Stopped}/{@code Hibernated}/""</td></tr>
  * <tr><td>Schedule<i>n</i>Recurrence (n = 1..10)</td><td>scheduled action n's cron; "" leaves slot n out</td><td>{@code 0 7 * * MON-FRI} or ""</td></tr>
@@ -97,8 +104,9 @@ import java.util.Optional;
  * <tr><td>TerminationGracePeriodSeconds</td><td>spec's interruptionGracePeriodSeconds: heartbeat timeout of the
  *     terminate lifecycle hook that lets an agent finish its job; "" means no hook</td><td>{@code 900} or ""</td></tr>
  * <tr><td>TerminateHookHeartbeatSeconds</td><td>the hook's HeartbeatTimeout: the grace period plus
- *     {@value #TERMINATE_HOOK_MARGIN_SECONDS} s for the agent to stop and complete the action, at most
- *     {@value #MAX_HOOK_HEARTBEAT_SECONDS} (CloudFormation cannot add); "" means no hook</td><td>{@code 960} or ""</td></tr>
+ *     {@value #TERMINATE_HOOK_MARGIN_SECONDS} s for the agent to stop and complete the action (CloudFormation
+ *     cannot add), so at most {@value #MAX_HOOK_HEARTBEAT_SECONDS}, Auto Scaling's limit, since the grace period
+ *     is at most {@link #MAX_GRACE_PERIOD_SECONDS}; "" means no hook</td><td>{@code 960} or ""</td></tr>
  * </table>
  *
  * <p>Not parameters, because the control plane applies them itself: scaling policy, overprovisioning,
@@ -117,8 +125,24 @@ public final class AgentStackParameters {
     /** Auto Scaling's largest lifecycle hook HeartbeatTimeout. */
     public static final int MAX_HOOK_HEARTBEAT_SECONDS = 7200;
 
+    /** The longest grace period the spec takes: the hook's margin always fits within its largest heartbeat. */
+    public static final int MAX_GRACE_PERIOD_SECONDS = MAX_HOOK_HEARTBEAT_SECONDS - TERMINATE_HOOK_MARGIN_SECONDS;
+
     /** The root device of every AMI the control plane builds (Ubuntu, Windows, macOS). */
     public static final String DEFAULT_ROOT_DEVICE = "/dev/sda1";
+
+    /** Prefix of the parameters of the instance-requirements override slot. */
+    public static final String REQUIREMENTS_PREFIX = "Requirements";
+
+    /**
+     * The parameters of the one instance-requirements override, each with the spec field whose value it
+     * carries: {@code Requirements<Member>} for a member, {@code Requirements<Member>Min}/{@code Max} for a
+     * range. Derived from the spec's fields, so that what the spec accepts is what the template takes.
+     */
+    public static final Map<String, SpecField> REQUIREMENT_PARAMETERS = requirementParameters();
+
+    /** The parameter that decides whether the instance-requirements slot is used (its value is required). */
+    public static final String REQUIREMENTS_SLOT_PARAMETER = REQUIREMENTS_PREFIX + "VCpuCountMin";
 
     /** Every parameter name, in the order of the table above. */
     public static final List<String> NAMES = names();
@@ -128,8 +152,10 @@ public final class AgentStackParameters {
 
     /**
      * @param hostGroupArn the host resource group of a macOS stack (from mac-host-allocator); empty otherwise
-     * @throws IllegalArgumentException when the spec has something the template cannot take (more than 10
-     *                                  overrides or schedules, an override by instance requirements)
+     * @throws IllegalArgumentException when the spec has something the template cannot take, which the spec's
+     *                                  validation refuses (more than 10 overrides or schedules, more than one
+     *                                  override by instance requirements or one it has no parameter for, a grace
+     *                                  period without the hook's margin)
      */
     public static Map<String, String> of(StackSpec spec, Network.ResolvedNetwork network, Optional<String> hostGroupArn) {
         Objects.requireNonNull(spec, "spec");
@@ -182,14 +208,18 @@ public final class AgentStackParameters {
         p.put("OnDemandAllocationStrategy", spec.purchase().onDemandAllocationStrategy().orElse(""));
         p.put("SpotAllocationStrategy", spec.purchase().spotAllocationStrategy().orElse(""));
         putOverrides(p, spec);
+        putRequirements(p, spec);
         p.put("WarmPoolSize", spec.warmPool().map(w -> Integer.toString(w.size())).orElse(""));
         p.put("WarmPoolState", spec.warmPool().map(w -> w.state().value()).orElse(""));
         putSchedules(p, spec);
-        p.put("TerminationGracePeriodSeconds", spec.interruptionGracePeriodSeconds() > 0
-                ? Integer.toString(spec.interruptionGracePeriodSeconds()) : "");
-        p.put("TerminateHookHeartbeatSeconds", spec.interruptionGracePeriodSeconds() > 0
-                ? Integer.toString(Math.min(spec.interruptionGracePeriodSeconds() + TERMINATE_HOOK_MARGIN_SECONDS,
-                MAX_HOOK_HEARTBEAT_SECONDS)) : "");
+        int grace = spec.interruptionGracePeriodSeconds();
+        if (grace > MAX_GRACE_PERIOD_SECONDS) {
+            throw new IllegalArgumentException("stack " + name + ": interruptionGracePeriodSeconds " + grace
+                    + " leaves the terminate hook no " + TERMINATE_HOOK_MARGIN_SECONDS + " s margin within Auto Scaling's "
+                    + MAX_HOOK_HEARTBEAT_SECONDS + " s; at most " + MAX_GRACE_PERIOD_SECONDS);
+        }
+        p.put("TerminationGracePeriodSeconds", grace > 0 ? Integer.toString(grace) : "");
+        p.put("TerminateHookHeartbeatSeconds", grace > 0 ? Integer.toString(grace + TERMINATE_HOOK_MARGIN_SECONDS) : "");
         return Collections.unmodifiableMap(p);
     }
 
@@ -240,15 +270,83 @@ public final class AgentStackParameters {
             throw new IllegalArgumentException("stack " + spec.stackName() + ": launchTemplateOverrides has "
                     + overrides.size() + " entries; the agent-stack template takes at most " + MAX_OVERRIDES);
         }
-        for (int i = 0; i < MAX_OVERRIDES; i++) {
-            JsonNode o = overrides.path(i);
-            if (o.has("instanceRequirements")) {
-                throw new IllegalArgumentException("stack " + spec.stackName() + ": launchTemplateOverrides[" + i
-                        + "].instanceRequirements cannot be expressed by the agent-stack template; name an instanceType");
+        int slot = 0;
+        for (JsonNode o : overrides) {
+            if (o.has("instanceType")) {
+                slot++;
+                p.put("Override" + slot + "InstanceType", o.get("instanceType").asText());
+                p.put("Override" + slot + "WeightedCapacity", o.has("weightedCapacity") ? o.get("weightedCapacity").asText() : "");
             }
-            p.put("Override" + (i + 1) + "InstanceType", o.path("instanceType").asText(""));
-            p.put("Override" + (i + 1) + "WeightedCapacity", o.has("weightedCapacity") ? o.get("weightedCapacity").asText() : "");
         }
+        for (int i = slot + 1; i <= MAX_OVERRIDES; i++) {
+            p.put("Override" + i + "InstanceType", "");
+            p.put("Override" + i + "WeightedCapacity", "");
+        }
+    }
+
+    /** The one override by instance requirements, member by member; every parameter "" when there is none. */
+    private static void putRequirements(Map<String, String> p, StackSpec spec) {
+        String name = spec.stackName();
+        List<JsonNode> entries = new ArrayList<>();
+        boolean byType = false;
+        for (JsonNode o : SpecJson.write(spec).path("launchTemplateOverrides")) {
+            if (o.has("instanceRequirements")) {
+                entries.add(o);
+            } else {
+                byType = true;
+            }
+        }
+        if (entries.size() > 1 || (byType && !entries.isEmpty())) {
+            throw new IllegalArgumentException("stack " + name + ": the agent-stack template has one "
+                    + "instance-requirements slot and takes no instance types besides it; launchTemplateOverrides has "
+                    + entries.size() + " entries by instance requirements" + (byType ? " and some by instance type" : ""));
+        }
+        JsonNode requirements = entries.isEmpty() ? JsonNodeFactory.instance.objectNode()
+                : entries.get(0).get("instanceRequirements");
+        if (!entries.isEmpty() && entries.get(0).has("weightedCapacity")) {
+            throw new IllegalArgumentException("stack " + name + ": the instance-requirements slot takes no weightedCapacity");
+        }
+        SpecField slot = SpecFields.get("launchTemplateOverrides[].instanceRequirements").orElseThrow();
+        requirements.fieldNames().forEachRemaining(member -> {
+            if (SpecFields.members(slot).stream().noneMatch(f -> f.name().equals(member))) {
+                throw new IllegalArgumentException("stack " + name + ": launchTemplateOverrides[].instanceRequirements."
+                        + member + " has no parameter in the agent-stack template");
+            }
+        });
+        REQUIREMENT_PARAMETERS.forEach((parameter, field) -> {
+            JsonNode value = field.parentPath().equals(slot.path()) ? requirements.path(field.name())
+                    : requirements.path(SpecFields.get(field.parentPath()).orElseThrow().name()).path(field.name());
+            p.put(parameter, parameterValue(value, field));
+        });
+    }
+
+    /** A spec value as a CloudFormation parameter value (numbers in plain notation, lists comma-separated). */
+    private static String parameterValue(JsonNode value, SpecField field) {
+        if (value.isMissingNode() || value.isNull()) {
+            return "";
+        }
+        return switch (field.type()) {
+            case INTEGER, NUMBER -> value.decimalValue().stripTrailingZeros().toPlainString();
+            case STRING_LIST -> {
+                List<String> items = new ArrayList<>();
+                value.forEach(item -> items.add(item.asText()));
+                yield String.join(",", items);
+            }
+            default -> value.asText();
+        };
+    }
+
+    private static Map<String, SpecField> requirementParameters() {
+        SpecField slot = SpecFields.get("launchTemplateOverrides[].instanceRequirements").orElseThrow();
+        Map<String, SpecField> out = new LinkedHashMap<>();
+        for (SpecField member : SpecFields.members(slot)) {
+            if (member.type() == SpecField.Type.OBJECT) {
+                SpecFields.members(member).forEach(bound -> out.put(REQUIREMENTS_PREFIX + member.name() + bound.name(), bound));
+            } else {
+                out.put(REQUIREMENTS_PREFIX + member.name(), member);
+            }
+        }
+        return Collections.unmodifiableMap(out);
     }
 
     private static void putSchedules(Map<String, String> p, StackSpec spec) {
@@ -297,6 +395,7 @@ public final class AgentStackParameters {
             n.add("Override" + i + "InstanceType");
             n.add("Override" + i + "WeightedCapacity");
         }
+        n.addAll(REQUIREMENT_PARAMETERS.keySet());
         n.add("WarmPoolSize");
         n.add("WarmPoolState");
         for (int i = 1; i <= MAX_SCHEDULES; i++) {

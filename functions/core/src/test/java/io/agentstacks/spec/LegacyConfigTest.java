@@ -120,6 +120,18 @@ class LegacyConfigTest {
         });
     }
 
+    @Test
+    void aTagKeyThatInstancesCannotCarryInTheirMetadataIsRefusedNamingTheOlderKey() {
+        SpecResult result = read("\"SEMAPHORE_AGENT_TAGS\": \"Cost Center:42,Team:ci\"");
+
+        assertThat(result.violations()).singleElement().satisfies(v -> {
+            assertThat(v.field()).isEqualTo("tags");
+            assertThat(v.legacyKey()).contains("SEMAPHORE_AGENT_TAGS");
+            assertThat(v.rejectedValue()).contains("Cost Center");
+            assertThat(v.message()).contains("no spaces or /");
+        });
+    }
+
     // --- environment over file ---
 
     @Test
@@ -288,6 +300,30 @@ class LegacyConfigTest {
             assertThat(o.instanceRequirements()).map(JsonNode::toString).contains("{\"VCpuCount\":{\"Min\":2,\"Max\":4},"
                     + "\"MemoryMiB\":{\"Min\":4096},\"TotalLocalStorageGB\":{\"Min\":10},\"CpuManufacturers\":[\"intel\"]}");
         });
+    }
+
+    @Test
+    void anInstanceRequirementTheTemplateCannotTakeIsRefusedNamingTheOlderKey() {
+        SpecResult result = read("\"SEMAPHORE_AGENT_ASG_INSTANCE_REQUIREMENTS_JSON\": \"{\\\"vCpuCount\\\": {\\\"min\\\": 2}, "
+                + "\\\"memoryMiB\\\": {\\\"min\\\": 4096}, \\\"acceleratorCount\\\": {\\\"min\\\": 1}}\"");
+
+        assertThat(result.violations()).singleElement().satisfies(v -> {
+            assertThat(v.field()).isEqualTo("launchTemplateOverrides[0].instanceRequirements.AcceleratorCount");
+            assertThat(v.message()).contains("not supported by the agent-stack template");
+            assertThat(v.legacyKey()).contains("SEMAPHORE_AGENT_ASG_INSTANCE_REQUIREMENTS_JSON");
+        });
+    }
+
+    @Test
+    void instanceRequirementsFromBothOlderKeysAreRefusedForTheTemplatesOneSlotNamingTheSecondKey() {
+        SpecResult result = read("\"SEMAPHORE_AGENT_ASG_LAUNCH_TEMPLATE_OVERRIDES_JSON\": \"{\\\"InstanceRequirements\\\": "
+                + "{\\\"VCpuCount\\\": {\\\"Min\\\": 2}, \\\"MemoryMiB\\\": {\\\"Min\\\": 4096}}}\", "
+                + "\"SEMAPHORE_AGENT_ASG_INSTANCE_REQUIREMENTS_JSON\": \"{\\\"vCpuCount\\\": {\\\"min\\\": 4}, "
+                + "\\\"memoryMiB\\\": {\\\"min\\\": 8192}}\"");
+
+        assertThat(result.violations()).extracting(Violation::field, v -> v.legacyKey().orElseThrow())
+                .containsExactly(tuple("launchTemplateOverrides[1].instanceRequirements",
+                        "SEMAPHORE_AGENT_ASG_INSTANCE_REQUIREMENTS_JSON"));
     }
 
     @Test

@@ -89,7 +89,7 @@ final class SpecGenerators {
         b.launchTemplateOverrides(overrides);
 
         b.newInstancesProtectedFromScaleIn(r.nextBoolean()).disconnectAfterJob(r.nextBoolean())
-                .disconnectAfterIdleSeconds(r.nextInt(604_801)).interruptionGracePeriodSeconds(r.nextInt(7_201))
+                .disconnectAfterIdleSeconds(r.nextInt(604_801)).interruptionGracePeriodSeconds(r.nextInt(7_141))
                 .usePreSignedUrl(r.nextBoolean()).dynamicScaling(r.nextBoolean())
                 .useIpv6(r.nextBoolean()).allowPublicSubnet(r.nextBoolean()).imageRollout(r.nextBoolean())
                 .pollIntervalSeconds(5 + r.nextInt(56));
@@ -147,6 +147,16 @@ final class SpecGenerators {
         ObjectNode requirements = JsonNodeFactory.instance.objectNode();
         requirements.putObject("VCpuCount").put("Min", 2).put("Max", 4);
         requirements.putObject("MemoryMiB").put("Min", 1024).put("Max", 8192);
+        requirements.putObject("MemoryGiBPerVCpu").put("Min", 0.5).put("Max", 8);
+        requirements.putObject("TotalLocalStorageGB").put("Min", 10).put("Max", 100.5);
+        requirements.putArray("CpuManufacturers").add("intel");
+        requirements.putArray("InstanceGenerations").add("current");
+        requirements.putArray("AllowedInstanceTypes").add("m5.*");
+        requirements.putArray("ExcludedInstanceTypes").add("m5.24xlarge");
+        requirements.put("BareMetal", "excluded").put("BurstablePerformance", "excluded").put("LocalStorage", "included");
+        requirements.putArray("LocalStorageTypes").add("ssd");
+        requirements.put("RequireHibernateSupport", false).put("SpotMaxPricePercentageOverLowestPrice", 100)
+                .put("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", 50).put("OnDemandMaxPricePercentageOverLowestPrice", 20);
         return StackSpec.builder("full", "full-token").agentTokenKmsKey(Optional.of("alias/full"))
                 .semaphoreEndpoint("acme.semaphoreci.com").semaphoreOrganization("acme")
                 .desiredCapacity(OptionalInt.of(1)).groupMetrics(List.of("GroupMinSize"))
@@ -195,6 +205,43 @@ final class SpecGenerators {
         o.putObject("MemoryMiB").put("Min", 1024 * (1 + r.nextInt(16)));
         if (r.nextBoolean()) {
             o.putArray("CpuManufacturers").add("intel").add("amd");
+        }
+        if (r.nextBoolean()) {
+            double min = r.nextInt(9) / 2.0;
+            ObjectNode perVcpu = o.putObject("MemoryGiBPerVCpu").put("Min", min);
+            if (r.nextBoolean()) {
+                perVcpu.put("Max", min + r.nextInt(8));
+            }
+        }
+        if (r.nextBoolean()) {
+            o.putObject("TotalLocalStorageGB").put("Max", 50.5 + r.nextInt(1000));
+        }
+        if (r.nextBoolean()) {
+            o.putArray("InstanceGenerations").add("current");
+        }
+        switch (r.nextInt(3)) {
+            case 0 -> o.putArray("AllowedInstanceTypes").add("m5.*").add("c6i.large");
+            case 1 -> o.putArray("ExcludedInstanceTypes").add("*.metal");
+            default -> {
+            }
+        }
+        for (String member : List.of("BareMetal", "BurstablePerformance", "LocalStorage")) {
+            if (r.nextBoolean()) {
+                o.put(member, pick(r, List.of("included", "excluded", "required")));
+            }
+        }
+        if (r.nextBoolean()) {
+            o.putArray("LocalStorageTypes").add(pick(r, List.of("hdd", "ssd")));
+        }
+        if (r.nextBoolean()) {
+            o.put("RequireHibernateSupport", r.nextBoolean());
+        }
+        if (r.nextBoolean()) {
+            o.put(r.nextBoolean() ? "SpotMaxPricePercentageOverLowestPrice" : "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
+                    r.nextInt(200));
+        }
+        if (r.nextBoolean()) {
+            o.put("OnDemandMaxPricePercentageOverLowestPrice", r.nextInt(200));
         }
         return o;
     }

@@ -185,8 +185,10 @@ class AgentStackParametersTest {
     void theTerminateHookWaitsTheGracePeriodPlusAMarginWithinAutoScalingsLimit() {
         assertThat(AgentStackParameters.of(minimal().toBuilder().interruptionGracePeriodSeconds(1).build(), NET, Optional.empty()))
                 .containsEntry("TerminationGracePeriodSeconds", "1").containsEntry("TerminateHookHeartbeatSeconds", "61");
-        assertThat(AgentStackParameters.of(minimal().toBuilder().interruptionGracePeriodSeconds(7200).build(), NET, Optional.empty()))
-                .containsEntry("TerminationGracePeriodSeconds", "7200").containsEntry("TerminateHookHeartbeatSeconds", "7200");
+        assertThat(AgentStackParameters.of(minimal().toBuilder().interruptionGracePeriodSeconds(7140).build(), NET, Optional.empty()))
+                .containsEntry("TerminationGracePeriodSeconds", "7140").containsEntry("TerminateHookHeartbeatSeconds", "7200");
+        assertThatThrownBy(() -> AgentStackParameters.of(minimal().toBuilder().interruptionGracePeriodSeconds(7141).build(),
+                NET, Optional.empty())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 7140");
     }
 
     @Test
@@ -210,6 +212,44 @@ class AgentStackParametersTest {
                 new Schedule("0 7 * * *", OptionalInt.of(1), OptionalInt.empty(), "Etc/UTC"))).build();
         assertThatThrownBy(() -> AgentStackParameters.of(schedules, NET, Optional.empty()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schedules");
+    }
+
+    static com.fasterxml.jackson.databind.node.ObjectNode requirements(String json) {
+        try {
+            return (com.fasterxml.jackson.databind.node.ObjectNode) new ObjectMapper().readTree(json);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    @Test
+    void withoutInstanceRequirementsTheirSlotIsEmptyAndWithThemTheTypeSlotsAre() {
+        Map<String, String> none = AgentStackParameters.of(full(), NET, Optional.empty());
+        assertThat(AgentStackParameters.REQUIREMENT_PARAMETERS).isNotEmpty()
+                .allSatisfy((name, field) -> assertThat(none).containsEntry(name, ""));
+
+        StackSpec byAttributes = minimal().toBuilder().launchTemplateOverrides(List.of(InstanceOverride.ofRequirements(
+                requirements("{\"VCpuCount\": {\"Min\": 2}, \"MemoryMiB\": {\"Min\": 2048, \"Max\": 8192}}"),
+                OptionalInt.empty()))).build();
+        Map<String, String> p = AgentStackParameters.of(byAttributes, NET, Optional.empty());
+        assertThat(p).containsEntry(AgentStackParameters.REQUIREMENTS_SLOT_PARAMETER, "2")
+                .containsEntry("RequirementsVCpuCountMax", "").containsEntry("RequirementsMemoryMiBMin", "2048")
+                .containsEntry("RequirementsMemoryMiBMax", "8192").containsEntry("RequirementsCpuManufacturers", "");
+        IntStream.rangeClosed(1, 10).forEach(i -> assertThat(p).containsEntry("Override" + i + "InstanceType", ""));
+    }
+
+    @Test
+    void instanceRequirementsTheTemplateHasNoSlotForCannotBeExpressed() {
+        InstanceOverride cpus = InstanceOverride.ofRequirements(
+                requirements("{\"VCpuCount\": {\"Min\": 2}, \"MemoryMiB\": {\"Min\": 2048}}"), OptionalInt.empty());
+        StackSpec two = minimal().toBuilder().launchTemplateOverrides(List.of(cpus, cpus)).build();
+        assertThatThrownBy(() -> AgentStackParameters.of(two, NET, Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one instance-requirements slot");
+        StackSpec gpus = minimal().toBuilder().launchTemplateOverrides(List.of(InstanceOverride.ofRequirements(requirements(
+                "{\"VCpuCount\": {\"Min\": 2}, \"MemoryMiB\": {\"Min\": 2048}, \"AcceleratorCount\": {\"Min\": 1}}"),
+                OptionalInt.empty()))).build();
+        assertThatThrownBy(() -> AgentStackParameters.of(gpus, NET, Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("AcceleratorCount");
     }
 
     @Test
