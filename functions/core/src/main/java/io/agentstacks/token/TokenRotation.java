@@ -54,6 +54,8 @@ public final class TokenRotation {
 
     public static final String SOURCE_ROTATION = "rotation";
     public static final String SOURCE_DAILY_CHECK = "daily-check";
+    /** The demand poller, which sees a rejected token on its next poll. */
+    public static final String SOURCE_POLLER = "poller";
 
     private final DemandSource semaphore;
     private final TokenStore tokens;

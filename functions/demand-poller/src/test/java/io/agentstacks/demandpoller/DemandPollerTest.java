@@ -18,6 +18,7 @@ import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
 import io.agentstacks.stacks.DemandSnapshot;
 import io.agentstacks.stacks.StackStatus;
+import io.agentstacks.token.TokenRotation;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -229,8 +230,9 @@ class DemandPollerTest {
             assertThat(t.source()).isEqualTo("poller");
         });
         assertThat(registry.get("bad").orElseThrow().status()).isEqualTo(StackStatus.DEGRADED);
-        assertThat(registry.get("bad").orElseThrow().reason()).hasValueSatisfying(reason ->
-                assertThat(reason).contains("rejected").contains("HTTP 401").doesNotContain("token-of-bad"));
+        assertThat(registry.get("bad").orElseThrow().reason()).contains(TokenRotation.rejectedReason("bad",
+                "/semaphore/bad/token", 401, TokenRotation.SOURCE_POLLER));
+        assertThat(registry.get("bad").orElseThrow().reason().orElseThrow()).doesNotContain("token-of-bad");
         assertThat(registry.get("good").orElseThrow().status()).isEqualTo(StackStatus.ACTIVE);
         assertThat(String.join("\n", log)).doesNotContain("token-of-").contains("\"DemandPollFailed\":1");
 
@@ -246,7 +248,7 @@ class DemandPollerTest {
         tokens.tokens.clear();
         poll(0);
         assertThat(registry.get("lost").orElseThrow().status()).isEqualTo(StackStatus.DEGRADED);
-        assertThat(registry.get("lost").orElseThrow().reason()).hasValueSatisfying(r -> assertThat(r).contains("does not exist"));
+        assertThat(registry.get("lost").orElseThrow().reason()).contains(TokenRotation.missingReason("lost", "/semaphore/lost/token"));
         assertThat(sink.published()).isEmpty();
     }
 

@@ -14,10 +14,10 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 
 import io.agentstacks.events.DomainEvent;
+import io.agentstacks.events.EventJson;
 import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryFleetControl;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
-import io.agentstacks.scaler.DemandObservedEvents;
 import io.agentstacks.scaler.Scaler;
 import io.agentstacks.semaphore.SemaphoreDemandSource;
 import io.agentstacks.spec.OperatingSystem;
@@ -74,7 +74,7 @@ class SemaphoreFaultsTest {
         Scaler scaler = new Scaler(registry, fleet, bus, clock, log::add);
         bus.subscribe(e -> {
             if (e instanceof DomainEvent.DemandObserved d) {
-                JsonNode delivered = DemandObservedEvents.envelope(d, "123456789012", "us-east-1");
+                JsonNode delivered = EventJson.envelope(d, "123456789012", "us-east-1");
                 scalerOutcomes.add(d.stack() + ":" + scaler.handle(delivered).outcome());
             }
         });

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agentstacks.events.DomainEvent;
+import io.agentstacks.events.EventJson;
 import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryFleetControl;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
@@ -243,7 +244,7 @@ class ScalerTest {
         }
         assertThat(setCalls()).isZero();
         assertThat(registry.get("ci-linux").orElseThrow().lastDecision()).isEmpty();
-        assertThat(log).anySatisfy(l -> assertThat(l).contains("detail.queuedJobs"));
+        assertThat(log).anySatisfy(l -> assertThat(l).contains("DemandObserved.queuedJobs"));
     }
 
     @Test
@@ -309,8 +310,8 @@ class ScalerTest {
     @Test
     void theEnvelopeWrittenForTestsAndSimulationIsReadBack() {
         var e = new DomainEvent.DemandObserved("ci-linux", "ci-linux-asg", 1, 2, 3, 4, T0.plusMillis(250));
-        JsonNode env = DemandObservedEvents.envelope(e, "123456789012", "us-east-1");
-        assertThat(DemandObservedEvents.read(env)).isEqualTo(e);
+        JsonNode env = EventJson.envelope(e, "123456789012", "us-east-1");
+        assertThat(EventJson.fromEnvelope(env, DomainEvent.DemandObserved.class)).isEqualTo(e);
         assertThat(env.get("time").asText()).isEqualTo("2025-03-01T12:00:00Z");
     }
 
