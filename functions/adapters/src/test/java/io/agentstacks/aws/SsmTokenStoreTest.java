@@ -6,19 +6,17 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-
 import io.agentstacks.token.AgentToken;
 import io.agentstacks.token.StoredToken;
 import io.agentstacks.token.TokenStore.TokenStoreException;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.ssm.SsmClient;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -30,8 +28,7 @@ import java.util.Optional;
 class SsmTokenStoreTest {
 
     @RegisterExtension
-    static WireMockExtension ssm = WireMockExtension.newInstance()
-            .options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort()).build();
+    static WireMockExtension ssm = AwsStandIn.server();
 
     private static final String PARAM = "/semaphore/ci-linux/token";
     private static final String SECRET_V3 = "s3cr3t-token-version-3";
@@ -42,7 +39,7 @@ class SsmTokenStoreTest {
 
     @BeforeEach
     void client() {
-        store = new SsmTokenStore(TestSdkClients.ssm(ssm.baseUrl()), clock);
+        store = new SsmTokenStore(AwsStandIn.client(SsmClient.builder(), ssm.baseUrl()), clock);
     }
 
     private static void getParameterAnswers(String value, long version) {
@@ -135,7 +132,7 @@ class SsmTokenStoreTest {
                 .isInstanceOf(TokenStoreException.class)
                 .hasMessageContaining("ThrottlingException")
                 .satisfies(e -> assertThat(((TokenStoreException) e).notFound()).isFalse());
-        assertThat(getParameterCalls()).isEqualTo(TestSdkClients.MAX_ATTEMPTS);
+        assertThat(getParameterCalls()).isEqualTo(AwsStandIn.MAX_ATTEMPTS);
     }
 
     @Test

@@ -1,0 +1,124 @@
+package io.agentstacks.deployer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentstacks.lambdatesting.AwsStandIn;
+import io.agentstacks.lambdatesting.LambdaJars;
+import io.agentstacks.lambdatesting.LambdaProcess;
+import io.agentstacks.lambdatesting.LambdaScenario;
+import io.agentstacks.lambdatesting.LambdaScenarios;
+import io.agentstacks.stacks.StackRecord;
+import io.agentstacks.stacks.StackStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * stack-deployer.jar as Lambda runs it (at verify, once shaded): its own JVM, the entry's no-argument constructor,
+ * only the environment Lambda and the control plane give it, and every AWS call answered by a loopback stand-in in
+ * the wire format. One warm JVM takes a stack through provisioning, another through deletion, a failed stack's
+ * status and an update: every SDK operation the jar's filtered SDK modules must serve.
+ */
+class ShadedJarTest {
+
+    static final Path MODULE = Path.of("");
+    final LambdaScenario scenario = LambdaScenarios.stackDeployer();
+    final AwsStandIn aws = AwsStandIn.start();
+    final String deadline = Instant.now().plus(Duration.ofMinutes(30)).toString();
+
+    @AfterEach
+    void stop() {
+        aws.close();
+    }
+
+    @Test
+    void theJarStaysUnderTheSizeBudget() {
+        assertThat(LambdaJars.assertUnderBudget(scenario.jar(MODULE))).isLessThan(LambdaJars.BUDGET_BYTES);
+    }
+
+    @Test
+    void everyStepAnswersThroughTheRealAdapters() {
+        String resolve = scenario.arrange().apply(aws);
+        Instant hourAgo = Instant.now().minus(Duration.ofHours(1));
+        aws.seed(StackRecord.first(LambdaScenarios.linuxSpec("gone", aws), hourAgo).toBuilder().status(StackStatus.DELETING)
+                .groupName(Optional.of("gone-asg")).build());
+        aws.cloudFormationStack("agent-stack-gone", "CREATE_COMPLETE", "gone-asg");
+        aws.group(new AwsStandIn.Group("gone-asg", 1, 5, 2, 2, false));
+        aws.seed(StackRecord.first(LambdaScenarios.linuxSpec("broken", aws), hourAgo).toBuilder().status(StackStatus.PROVISIONING).build());
+        aws.cloudFormationStack("agent-stack-broken", "ROLLBACK_COMPLETE", "broken-asg");
+        aws.seed(StackRecord.first(LambdaScenarios.linuxSpec("upd", aws), hourAgo).toBuilder().specVersion(2)
+                .status(StackStatus.UPDATING).groupName(Optional.of("upd-asg")).build());
+        aws.cloudFormationStack("agent-stack-upd", "CREATE_COMPLETE", "upd-asg");
+        String network = "\"network\":{\"vpcId\":\"vpc-0abc\",\"subnetIds\":[\"subnet-a\",\"subnet-b\"],"
+                + "\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]},\"hostGroupArn\":\"\",\"attempt\":0,\"deadline\":\"" + deadline + "\"";
+
+        LambdaProcess.Result run = scenario.process(MODULE, aws, false).invoke(resolve,
+                task("deploy", "probe", 1, network),
+                task("readStatus", "probe", 1, "\"workflow\":\"provision\",\"attempt\":1,\"deadline\":\"" + deadline + "\""),
+                task("finalize", "probe", 1, null),
+                task("readStatus", "broken", 1, "\"workflow\":\"provision\",\"attempt\":1,\"deadline\":\"" + deadline + "\""),
+                task("scaleToZero", "gone", 1, "\"startedAt\":\"" + Instant.now() + "\""),
+                task("readInstances", "gone", 1, "\"groupName\":\"gone-asg\",\"attempt\":0,\"deadline\":\"" + deadline + "\""),
+                task("delete", "gone", 1, "\"attempt\":0,\"deadline\":\"" + deadline + "\""),
+                task("readStatus", "gone", 1, "\"workflow\":\"destroy\",\"attempt\":0,\"deadline\":\"" + deadline + "\""),
+                task("markDeleted", "gone", 1, null),
+                task("deploy", "upd", 2, network),
+                "{\"action\":\"finalize\",\"stack\":\"probe\"}");
+
+        scenario.check().accept(aws, run.answer(0));
+        assertThat(json(run, 1).path("outcome").asText()).isEqualTo("STARTED");
+        assertThat(aws.calls("CreateStack")).singleElement().satisfies(c -> {
+            assertThat(c.param("TemplateURL")).isEqualTo(AwsStandIn.TEMPLATE_URL);
+            assertThat(c.param("ClientRequestToken")).isEqualTo("probe-v1-create");
+        });
+        assertThat(json(run, 2).path("status").asText()).isEqualTo("COMPLETE");
+        assertThat(json(run, 3).path("outcome").asText()).isEqualTo("APPLIED");
+        assertThat(aws.calls("SuspendProcesses")).singleElement()
+                .satisfies(c -> assertThat(c.param("ScalingProcesses.member.1")).isEqualTo("AZRebalance"));
+        assertThat(json(run, 4).path("reason").asText()).isEqualTo("ROLLBACK_COMPLETE: InstanceRole: User is not authorized to perform: iam:CreateRole");
+        assertThat(json(run, 5).path("outcome").asText()).isEqualTo("SCALED");
+        assertThat(json(run, 6).path("status").asText()).isEqualTo("DRAINED");
+        assertThat(json(run, 7).path("outcome").asText()).isEqualTo("STARTED");
+        assertThat(json(run, 8).path("status").asText()).isEqualTo("ABSENT");
+        assertThat(json(run, 9).path("outcome").asText()).isEqualTo("APPLIED");
+        assertThat(aws.registry().get("gone").orElseThrow().status()).isEqualTo(StackStatus.DELETED);
+        assertThat(json(run, 10).path("operation").asText()).isEqualTo("update");
+        assertThat(aws.calls("UpdateStack")).singleElement().satisfies(c -> assertThat(c.param("ClientRequestToken")).isEqualTo("upd-v2-update"));
+        assertThat(run.error(11)).contains("BadTaskInput").contains("specVersion");
+        assertThat(aws.calls("PutEvents").stream().map(AwsStandIn.Call::body).collect(Collectors.joining()))
+                .contains("StackReady", "StackDeleted");
+        assertThat(run.everythingWritten()).doesNotContain(AwsStandIn.SECRET_ACCESS_KEY);
+    }
+
+    @Test
+    void thePlainEntryIsTheSameHandlerWiredByHand() {
+        scenario.run(MODULE, aws, true);
+    }
+
+    @Test
+    void withoutTheTemplateUrlTheEntryDoesNotStartAndSaysWhichVariableIsMissing() {
+        Map<String, String> env = new LinkedHashMap<>(aws.lambdaEnvironment());
+        env.remove("AGENT_STACK_TEMPLATE_URL");
+
+        LambdaProcess.Result run = scenario.process(MODULE, aws, false).environment(env).invoke(scenario.arrange().apply(aws));
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.stderr()).contains("AGENT_STACK_TEMPLATE_URL is not set");
+    }
+
+    private static String task(String action, String stack, long specVersion, String more) {
+        return Fixture.input(action, stack, specVersion, more);
+    }
+
+    private static JsonNode json(LambdaProcess.Result run, int i) {
+        return LambdaScenarios.json(run.answer(i));
+    }
+}
