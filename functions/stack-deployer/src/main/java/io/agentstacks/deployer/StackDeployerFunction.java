@@ -12,8 +12,10 @@ import java.io.OutputStream;
 /**
  * The stack-deployer Lambda's entry: handler {@code io.agentstacks.deployer.StackDeployerFunction::handleRequest}.
  * Builds {@link StackDeployerHandler} once per runtime from a lean Micronaut context over the adapters'
- * port beans (lambda-recipe.md), then hands it each task input. A step that fails throws: the Lambda
- * runtime reports the exception's class and message, which the state machine's Catch passes to markFailed.
+ * port beans (lambda-recipe.md), then hands it each task input, and each {@code EC2 Image Builder Image State Change}
+ * event the image roll-out rule delivers (the handler tells them apart by the event's {@code detail-type}). A step
+ * that fails throws: the Lambda runtime reports the exception's class and message, which the state machine's
+ * Catch passes to markFailed.
  */
 public final class StackDeployerFunction extends LambdaEntry<StackDeployerHandler> {
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentstacks.lambdatesting.AwsStandIn;
+import io.agentstacks.lambdatesting.ImageBuilderEvents;
 import io.agentstacks.lambdatesting.LambdaJars;
 import io.agentstacks.lambdatesting.LambdaProcess;
 import io.agentstacks.lambdatesting.LambdaScenario;
@@ -25,7 +26,7 @@ import java.util.stream.Collectors;
  * stack-deployer.jar as Lambda runs it (at verify, once shaded): its own JVM, the entry's no-argument constructor,
  * only the environment Lambda and the control plane give it, and every AWS call answered by a loopback stand-in in
  * the wire format. One warm JVM takes a stack through provisioning, another through deletion, a failed stack's
- * status and an update: every SDK operation the jar's filtered SDK modules must serve.
+ * status, an update, and Image Builder's event: every SDK operation the jar's filtered SDK modules must serve.
  */
 class ShadedJarTest {
 
@@ -45,7 +46,7 @@ class ShadedJarTest {
     }
 
     @Test
-    void everyStepAnswersThroughTheRealAdapters() {
+    void everyStepAndTheImageRolloutAnswerThroughTheRealAdapters() {
         String resolve = scenario.arrange().apply(aws);
         Instant hourAgo = Instant.now().minus(Duration.ofHours(1));
         aws.seed(StackRecord.first(LambdaScenarios.linuxSpec("gone", aws), hourAgo).toBuilder().status(StackStatus.DELETING)
@@ -59,6 +60,7 @@ class ShadedJarTest {
         aws.cloudFormationStack("agent-stack-upd", "CREATE_COMPLETE", "upd-asg");
         String network = "\"network\":{\"vpcId\":\"vpc-0abc\",\"subnetIds\":[\"subnet-a\",\"subnet-b\"],"
                 + "\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]},\"hostGroupArn\":\"\",\"attempt\":0,\"deadline\":\"" + deadline + "\"";
+        String image = ImageBuilderEvents.stateChange("ubuntu-noble-x86_64", "AVAILABLE");
 
         LambdaProcess.Result run = scenario.process(MODULE, aws, false).invoke(resolve,
                 task("deploy", "probe", 1, network),
@@ -71,6 +73,8 @@ class ShadedJarTest {
                 task("readStatus", "gone", 1, "\"workflow\":\"destroy\",\"attempt\":0,\"deadline\":\"" + deadline + "\""),
                 task("markDeleted", "gone", 1, null),
                 task("deploy", "upd", 2, network),
+                image,
+                image,
                 "{\"action\":\"finalize\",\"stack\":\"probe\"}");
 
         scenario.check().accept(aws, run.answer(0));
@@ -92,7 +96,13 @@ class ShadedJarTest {
         assertThat(aws.registry().get("gone").orElseThrow().status()).isEqualTo(StackStatus.DELETED);
         assertThat(json(run, 10).path("operation").asText()).isEqualTo("update");
         assertThat(aws.calls("UpdateStack")).singleElement().satisfies(c -> assertThat(c.param("ClientRequestToken")).isEqualTo("upd-v2-update"));
-        assertThat(run.error(11)).contains("BadTaskInput").contains("specVersion");
+        JsonNode refreshed = json(run, 11);
+        assertThat(refreshed.path("outcome").asText()).isEqualTo("REFRESHED");
+        assertThat(refreshed.path("refreshes")).singleElement().satisfies(r -> assertThat(r.path("stack").asText()).isEqualTo("probe"));
+        assertThat(json(run, 12).path("refreshes")).as("the same event again: the running refresh").isEqualTo(refreshed.path("refreshes"));
+        assertThat(aws.calls("StartInstanceRefresh")).hasSize(2);
+        assertThat(aws.calls("DescribeInstanceRefreshes")).hasSize(1);
+        assertThat(run.error(13)).contains("BadTaskInput").contains("specVersion");
         assertThat(aws.calls("PutEvents").stream().map(AwsStandIn.Call::body).collect(Collectors.joining()))
                 .contains("StackReady", "StackDeleted");
         assertThat(run.everythingWritten()).doesNotContain(AwsStandIn.SECRET_ACCESS_KEY);
