@@ -3,19 +3,14 @@ package io.agentstacks.demandpoller;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentstacks.lambdatesting.AwsStandIn;
-import io.agentstacks.lambdatesting.LambdaJars;
+import io.agentstacks.lambdatesting.LambdaJarTest;
 import io.agentstacks.lambdatesting.LambdaProcess;
-import io.agentstacks.lambdatesting.LambdaScenario;
 import io.agentstacks.lambdatesting.LambdaScenarios;
 import io.agentstacks.stacks.StackStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -23,20 +18,10 @@ import java.util.stream.Collectors;
  * only the environment Lambda and the control plane give it, and every AWS call and Semaphore answered by a
  * loopback stand-in in the wire format.
  */
-class ShadedJarTest {
+class ShadedJarTest extends LambdaJarTest {
 
-    static final Path MODULE = Path.of("");
-    final LambdaScenario scenario = LambdaScenarios.demandPoller();
-    final AwsStandIn aws = AwsStandIn.start();
-
-    @AfterEach
-    void stop() {
-        aws.close();
-    }
-
-    @Test
-    void theJarStaysUnderTheSizeBudget() {
-        assertThat(LambdaJars.assertUnderBudget(scenario.jar(MODULE))).isLessThan(LambdaJars.BUDGET_BYTES);
+    ShadedJarTest() {
+        super(LambdaScenarios.demandPoller(), "EVENT_BUS_NAME");
     }
 
     @Test
@@ -46,7 +31,7 @@ class ShadedJarTest {
         aws.parameter("/semaphore/refused/token", LambdaScenarios.NEW_TOKEN);
         aws.rejectToken(LambdaScenarios.NEW_TOKEN);
 
-        LambdaProcess.Result run = scenario.process(MODULE, aws, false).invoke(input, "{\"offsetSeconds\":5}");
+        LambdaProcess.Result run = lambda().invoke(input, "{\"offsetSeconds\":5}");
 
         assertThat(LambdaScenarios.json(run.answer(0)).path("polled").asInt()).isEqualTo(2);
         assertThat(aws.calls("GetMetrics")).extracting(c -> c.header("Authorization"))
@@ -57,23 +42,5 @@ class ShadedJarTest {
         assertThat(run.error(1)).contains("scheduledTime");
         assertThat(run.everythingWritten()).doesNotContain(LambdaScenarios.TOKEN, LambdaScenarios.NEW_TOKEN, AwsStandIn.SECRET_ACCESS_KEY);
         assertThat(aws.calls("PutItem")).allSatisfy(c -> assertThat(c.body()).doesNotContain(LambdaScenarios.TOKEN, LambdaScenarios.NEW_TOKEN));
-    }
-
-    @Test
-    void thePlainEntryIsTheSameHandlerWiredByHand() {
-        scenario.run(MODULE, aws, true);
-    }
-
-    @Test
-    void withoutTheBusTheEntryDoesNotStartAndSaysWhichVariableIsMissing() {
-        Map<String, String> env = new LinkedHashMap<>(aws.lambdaEnvironment());
-        env.remove("EVENT_BUS_NAME");
-
-        LambdaProcess.Result run = scenario.process(MODULE, aws, false).environment(env)
-                .invoke("{\"scheduledTime\":\"" + Instant.now().truncatedTo(ChronoUnit.MINUTES) + "\",\"offsetSeconds\":0}");
-
-        assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.stderr()).contains("EVENT_BUS_NAME is not set");
-        assertThat(aws.calls()).isEmpty();
     }
 }

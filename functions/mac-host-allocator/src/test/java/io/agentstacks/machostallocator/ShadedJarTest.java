@@ -3,43 +3,28 @@ package io.agentstacks.machostallocator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentstacks.lambdatesting.AwsStandIn;
-import io.agentstacks.lambdatesting.LambdaJars;
+import io.agentstacks.lambdatesting.LambdaJarTest;
 import io.agentstacks.lambdatesting.LambdaProcess;
-import io.agentstacks.lambdatesting.LambdaScenario;
 import io.agentstacks.lambdatesting.LambdaScenarios;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * mac-host-allocator.jar as Lambda runs it (at verify, once shaded): its own JVM, the entry's no-argument
  * constructor, only the environment Lambda and the control plane give it, and every EC2, Resource Groups,
  * DynamoDB and EventBridge call answered by a loopback stand-in in the wire format.
  */
-class ShadedJarTest {
+class ShadedJarTest extends LambdaJarTest {
 
-    static final Path MODULE = Path.of("");
-    final LambdaScenario scenario = LambdaScenarios.macHostAllocator();
-    final AwsStandIn aws = AwsStandIn.start();
-
-    @AfterEach
-    void stop() {
-        aws.close();
-    }
-
-    @Test
-    void theJarStaysUnderTheSizeBudget() {
-        assertThat(LambdaJars.assertUnderBudget(scenario.jar(MODULE))).isLessThan(LambdaJars.BUDGET_BYTES);
+    ShadedJarTest() {
+        super(LambdaScenarios.macHostAllocator(), "EVENT_BUS_NAME");
     }
 
     @Test
     void hostsAreEnsuredOnceAndDetachedThroughTheRealAdapters() {
         String ensure = scenario.arrange().apply(aws);
 
-        LambdaProcess.Result run = scenario.process(MODULE, aws, false).invoke(ensure, ensure,
+        LambdaProcess.Result run = lambda().invoke(ensure, ensure,
                 "{\"action\":\"detachHosts\",\"stack\":\"probe-mac\",\"specVersion\":1}",
                 "{\"action\":\"ensureHosts\",\"stack\":\"ghost\",\"specVersion\":1}");
 
@@ -55,21 +40,5 @@ class ShadedJarTest {
         assertThat(run.error(3)).contains("stack: no stack named ghost");
         assertThat(aws.calls("PutEvents")).singleElement().satisfies(c -> assertThat(c.body()).contains("MacHostsAllocated"));
         assertThat(run.everythingWritten()).doesNotContain(AwsStandIn.SECRET_ACCESS_KEY);
-    }
-
-    @Test
-    void thePlainEntryIsTheSameHandlerWiredByHand() {
-        scenario.run(MODULE, aws, true);
-    }
-
-    @Test
-    void withoutTheBusTheEntryDoesNotStartAndSaysWhichVariableIsMissing() {
-        Map<String, String> env = new LinkedHashMap<>(aws.lambdaEnvironment());
-        env.remove("EVENT_BUS_NAME");
-
-        LambdaProcess.Result run = scenario.process(MODULE, aws, false).environment(env).invoke(scenario.arrange().apply(aws));
-
-        assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.stderr()).contains("EVENT_BUS_NAME is not set");
     }
 }

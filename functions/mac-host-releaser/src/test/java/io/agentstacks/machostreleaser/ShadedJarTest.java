@@ -4,19 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentstacks.hosts.HostTags;
 import io.agentstacks.lambdatesting.AwsStandIn;
-import io.agentstacks.lambdatesting.LambdaJars;
+import io.agentstacks.lambdatesting.LambdaJarTest;
 import io.agentstacks.lambdatesting.LambdaProcess;
-import io.agentstacks.lambdatesting.LambdaScenario;
 import io.agentstacks.lambdatesting.LambdaScenarios;
 import io.agentstacks.spec.Mac;
 import io.agentstacks.stacks.HostSnapshot;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,20 +22,10 @@ import java.util.Optional;
  * constructor, only the environment Lambda and the control plane give it, and every EC2, Resource Groups,
  * DynamoDB and EventBridge call answered by a loopback stand-in in the wire format.
  */
-class ShadedJarTest {
+class ShadedJarTest extends LambdaJarTest {
 
-    static final Path MODULE = Path.of("");
-    final LambdaScenario scenario = LambdaScenarios.macHostReleaser();
-    final AwsStandIn aws = AwsStandIn.start();
-
-    @AfterEach
-    void stop() {
-        aws.close();
-    }
-
-    @Test
-    void theJarStaysUnderTheSizeBudget() {
-        assertThat(LambdaJars.assertUnderBudget(scenario.jar(MODULE))).isLessThan(LambdaJars.BUDGET_BYTES);
+    ShadedJarTest() {
+        super(LambdaScenarios.macHostReleaser(), "REGISTRY_TABLE");
     }
 
     @Test
@@ -57,7 +43,7 @@ class ShadedJarTest {
         aws.host(new AwsStandIn.Host("h-0ccccccccccccccc3", "us-east-1a", "mac2.metal", "available", List.of("i-0123456789abcdef0"),
                 Instant.now().minus(Duration.ofDays(2)), Map.of(HostTags.STACK, "live-mac")));
 
-        LambdaProcess.Result run = scenario.process(MODULE, aws, false).invoke(release,
+        LambdaProcess.Result run = lambda().invoke(release,
                 "{\"action\":\"deleteGroup\",\"stack\":\"probe-mac\",\"specVersion\":1}",
                 "{\"action\":\"releaseSurplus\"}",
                 "{\"action\":\"releaseEligible\",\"stack\":\"probe-mac\"}");
@@ -71,21 +57,5 @@ class ShadedJarTest {
         assertThat(aws.calls("PutEvents").stream().map(AwsStandIn.Call::body).toList())
                 .anySatisfy(b -> assertThat(b).contains("MacHostReleased"));
         assertThat(run.everythingWritten()).doesNotContain(AwsStandIn.SECRET_ACCESS_KEY);
-    }
-
-    @Test
-    void thePlainEntryIsTheSameHandlerWiredByHand() {
-        scenario.run(MODULE, aws, true);
-    }
-
-    @Test
-    void withoutTheRegistryTableTheEntryDoesNotStartAndSaysWhichVariableIsMissing() {
-        Map<String, String> env = new LinkedHashMap<>(aws.lambdaEnvironment());
-        env.remove("REGISTRY_TABLE");
-
-        LambdaProcess.Result run = scenario.process(MODULE, aws, false).environment(env).invoke(scenario.arrange().apply(aws));
-
-        assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.stderr()).contains("REGISTRY_TABLE is not set");
     }
 }

@@ -5,17 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agentstacks.events.DomainEvent;
 import io.agentstacks.events.EventJson;
 import io.agentstacks.lambdatesting.AwsStandIn;
-import io.agentstacks.lambdatesting.LambdaJars;
+import io.agentstacks.lambdatesting.LambdaJarTest;
 import io.agentstacks.lambdatesting.LambdaProcess;
-import io.agentstacks.lambdatesting.LambdaScenario;
 import io.agentstacks.lambdatesting.LambdaScenarios;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * scaler.jar as Lambda runs it (at verify, once shaded): its own JVM, the entry's no-argument constructor, only
@@ -23,20 +18,10 @@ import java.util.Map;
  * wire format. Proves that the jar holds every class its calls need and that the wiring resolves from
  * environment variables alone.
  */
-class ShadedJarTest {
+class ShadedJarTest extends LambdaJarTest {
 
-    static final Path MODULE = Path.of("");
-    final LambdaScenario scenario = LambdaScenarios.scaler();
-    final AwsStandIn aws = AwsStandIn.start();
-
-    @AfterEach
-    void stop() {
-        aws.close();
-    }
-
-    @Test
-    void theJarStaysUnderTheSizeBudget() {
-        assertThat(LambdaJars.assertUnderBudget(scenario.jar(MODULE))).isLessThan(LambdaJars.BUDGET_BYTES);
+    ShadedJarTest() {
+        super(LambdaScenarios.scaler(), "REGISTRY_TABLE");
     }
 
     @Test
@@ -47,7 +32,7 @@ class ShadedJarTest {
         String warm = EventJson.envelope(new DomainEvent.DemandObserved("warm", "warm-asg", 2, 0, 0, 0, Instant.now()),
                 AwsStandIn.ACCOUNT, AwsStandIn.REGION).toString();
 
-        LambdaProcess.Result run = scenario.process(MODULE, aws, false).invoke(input, warm, "{\"detail-type\":\"DemandObserved\"}");
+        LambdaProcess.Result run = lambda().invoke(input, warm, "{\"detail-type\":\"DemandObserved\"}");
 
         scenario.check().accept(aws, run.answer(0));
         assertThat(aws.calls("SetDesiredCapacity").get(0).param("HonorCooldown")).isEqualTo("false");
@@ -57,22 +42,5 @@ class ShadedJarTest {
         assertThat(LambdaScenarios.json(run.answer(2)).path("outcome").asText()).isEqualTo("rejected");
         assertThat(aws.calls("PutEvents")).hasSize(2);
         assertThat(run.everythingWritten()).doesNotContain(AwsStandIn.SECRET_ACCESS_KEY);
-    }
-
-    @Test
-    void thePlainEntryIsTheSameHandlerWiredByHand() {
-        scenario.run(MODULE, aws, true);
-    }
-
-    @Test
-    void withoutTheRegistryTableTheEntryDoesNotStartAndSaysWhichVariableIsMissing() {
-        Map<String, String> env = new LinkedHashMap<>(aws.lambdaEnvironment());
-        env.remove("REGISTRY_TABLE");
-
-        LambdaProcess.Result run = scenario.process(MODULE, aws, false).environment(env).invoke("{}");
-
-        assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.stderr()).contains("REGISTRY_TABLE is not set");
-        assertThat(aws.calls()).isEmpty();
     }
 }

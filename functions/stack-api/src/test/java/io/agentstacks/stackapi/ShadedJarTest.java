@@ -4,37 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentstacks.lambdatesting.ApiGatewayEvents;
 import io.agentstacks.lambdatesting.AwsStandIn;
-import io.agentstacks.lambdatesting.LambdaJars;
+import io.agentstacks.lambdatesting.LambdaJarTest;
 import io.agentstacks.lambdatesting.LambdaProcess;
-import io.agentstacks.lambdatesting.LambdaScenario;
 import io.agentstacks.lambdatesting.LambdaScenarios;
 import io.agentstacks.stacks.StackStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * stack-api.jar as Lambda runs it (at verify, once shaded): its own JVM, the entry's no-argument constructor, only
  * the environment Lambda and the control plane give it, and every AWS call answered by a loopback stand-in in the
  * wire format; the requests are API Gateway proxy events as API Gateway sends them.
  */
-class ShadedJarTest {
+class ShadedJarTest extends LambdaJarTest {
 
-    static final Path MODULE = Path.of("");
-    final LambdaScenario scenario = LambdaScenarios.stackApi();
-    final AwsStandIn aws = AwsStandIn.start();
-
-    @AfterEach
-    void stop() {
-        aws.close();
-    }
-
-    @Test
-    void theJarStaysUnderTheSizeBudget() {
-        assertThat(LambdaJars.assertUnderBudget(scenario.jar(MODULE))).isLessThan(LambdaJars.BUDGET_BYTES);
+    ShadedJarTest() {
+        super(LambdaScenarios.stackApi(), "DESTROY_STACK_ARN");
     }
 
     @Test
@@ -43,7 +28,7 @@ class ShadedJarTest {
         aws.seed(LambdaScenarios.active(LambdaScenarios.linuxSpec("live", aws), "live-asg"));
         aws.group(new AwsStandIn.Group("live-asg", 0, 20, 2, 2, false));
 
-        LambdaProcess.Result run = scenario.process(MODULE, aws, false).invoke(post, post,
+        LambdaProcess.Result run = lambda().invoke(post, post,
                 ApiGatewayEvents.request("GET", "/stacks/live").json(),
                 ApiGatewayEvents.request("GET", "/stacks").query("limit", "1").json(),
                 ApiGatewayEvents.request("DELETE", "/stacks/live").json());
@@ -61,21 +46,5 @@ class ShadedJarTest {
                         "probe-v1 " + AwsStandIn.stateMachineArn("provision-stack"),
                         "live-delete-v1 " + AwsStandIn.stateMachineArn("destroy-stack"));
         assertThat(run.everythingWritten()).doesNotContain(AwsStandIn.SECRET_ACCESS_KEY);
-    }
-
-    @Test
-    void thePlainEntryIsTheSameHandlerWiredByHand() {
-        scenario.run(MODULE, aws, true);
-    }
-
-    @Test
-    void withoutTheDestroyStateMachineTheEntryDoesNotStartAndSaysWhichVariableIsMissing() {
-        Map<String, String> env = new LinkedHashMap<>(aws.lambdaEnvironment());
-        env.remove("DESTROY_STACK_ARN");
-
-        LambdaProcess.Result run = scenario.process(MODULE, aws, false).environment(env).invoke(scenario.arrange().apply(aws));
-
-        assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.stderr()).contains("DESTROY_STACK_ARN is not set");
     }
 }

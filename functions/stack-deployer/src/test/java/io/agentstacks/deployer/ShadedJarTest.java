@@ -5,20 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentstacks.lambdatesting.AwsStandIn;
 import io.agentstacks.lambdatesting.ImageBuilderEvents;
-import io.agentstacks.lambdatesting.LambdaJars;
+import io.agentstacks.lambdatesting.LambdaJarTest;
 import io.agentstacks.lambdatesting.LambdaProcess;
-import io.agentstacks.lambdatesting.LambdaScenario;
 import io.agentstacks.lambdatesting.LambdaScenarios;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -28,22 +23,13 @@ import java.util.stream.Collectors;
  * the wire format. One warm JVM takes a stack through provisioning, another through deletion, a failed stack's
  * status, an update, and Image Builder's event: every SDK operation the jar's filtered SDK modules must serve.
  */
-class ShadedJarTest {
+class ShadedJarTest extends LambdaJarTest {
 
-    static final Path MODULE = Path.of("");
-    final LambdaScenario scenario = LambdaScenarios.stackDeployer();
-    final AwsStandIn aws = AwsStandIn.start();
+    ShadedJarTest() {
+        super(LambdaScenarios.stackDeployer(), "AGENT_STACK_TEMPLATE_URL");
+    }
+
     final String deadline = Instant.now().plus(Duration.ofMinutes(30)).toString();
-
-    @AfterEach
-    void stop() {
-        aws.close();
-    }
-
-    @Test
-    void theJarStaysUnderTheSizeBudget() {
-        assertThat(LambdaJars.assertUnderBudget(scenario.jar(MODULE))).isLessThan(LambdaJars.BUDGET_BYTES);
-    }
 
     @Test
     void everyStepAndTheImageRolloutAnswerThroughTheRealAdapters() {
@@ -62,7 +48,7 @@ class ShadedJarTest {
                 + "\"availabilityZones\":[\"us-east-1a\",\"us-east-1b\"]},\"hostGroupArn\":\"\",\"attempt\":0,\"deadline\":\"" + deadline + "\"";
         String image = ImageBuilderEvents.stateChange("ubuntu-noble-x86_64", "AVAILABLE");
 
-        LambdaProcess.Result run = scenario.process(MODULE, aws, false).invoke(resolve,
+        LambdaProcess.Result run = lambda().invoke(resolve,
                 task("deploy", "probe", 1, network),
                 task("readStatus", "probe", 1, "\"workflow\":\"provision\",\"attempt\":1,\"deadline\":\"" + deadline + "\""),
                 task("finalize", "probe", 1, null),
@@ -106,22 +92,6 @@ class ShadedJarTest {
         assertThat(aws.calls("PutEvents").stream().map(AwsStandIn.Call::body).collect(Collectors.joining()))
                 .contains("StackReady", "StackDeleted");
         assertThat(run.everythingWritten()).doesNotContain(AwsStandIn.SECRET_ACCESS_KEY);
-    }
-
-    @Test
-    void thePlainEntryIsTheSameHandlerWiredByHand() {
-        scenario.run(MODULE, aws, true);
-    }
-
-    @Test
-    void withoutTheTemplateUrlTheEntryDoesNotStartAndSaysWhichVariableIsMissing() {
-        Map<String, String> env = new LinkedHashMap<>(aws.lambdaEnvironment());
-        env.remove("AGENT_STACK_TEMPLATE_URL");
-
-        LambdaProcess.Result run = scenario.process(MODULE, aws, false).environment(env).invoke(scenario.arrange().apply(aws));
-
-        assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.stderr()).contains("AGENT_STACK_TEMPLATE_URL is not set");
     }
 
     private static String task(String action, String stack, long specVersion, String more) {

@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentstacks.lambdatesting.ApiGatewayEvents;
 import io.agentstacks.lambdatesting.AwsStandIn;
-import io.agentstacks.lambdatesting.LambdaJars;
+import io.agentstacks.lambdatesting.LambdaJarTest;
 import io.agentstacks.lambdatesting.LambdaProcess;
-import io.agentstacks.lambdatesting.LambdaScenario;
 import io.agentstacks.lambdatesting.LambdaScenarios;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,33 +17,23 @@ import java.util.Set;
  * only the environment Lambda and the control plane give it, and every AWS call and Semaphore answered by a
  * loopback stand-in in the wire format. A token goes to Semaphore and to SSM, and nowhere else.
  */
-class ShadedJarTest {
+class ShadedJarTest extends LambdaJarTest {
 
-    static final Path MODULE = Path.of("");
+    ShadedJarTest() {
+        super(LambdaScenarios.tokenRotator(), "AWS_REGION");
+    }
+
     /** The only calls that may carry a token: Semaphore's check and SSM's write. */
     static final Set<String> TOKEN_CALLS = Set.of("GetMetrics", "PutParameter");
     static final String REFUSED = "rF5tG7yH9uJ1iK3oL5pZ7xC9vB1nM3qW";
 
-    final LambdaScenario scenario = LambdaScenarios.tokenRotator();
-    final AwsStandIn aws = AwsStandIn.start();
-
-    @AfterEach
-    void stop() {
-        aws.close();
-    }
-
     @Test
-    void theJarStaysUnderTheSizeBudget() {
-        assertThat(LambdaJars.assertUnderBudget(scenario.jar(MODULE))).isLessThan(LambdaJars.BUDGET_BYTES);
-    }
-
-    @Test
-    void theEntryRotatesARefusesAndChecksDailyThroughTheRealAdaptersAndNoTokenLeavesIt() {
+    void theEntryRotatesATokenRefusesAnotherAndChecksDailyAndNoTokenLeavesIt() {
         String input = scenario.arrange().apply(aws);
         aws.rejectToken(REFUSED);
         String refused = ApiGatewayEvents.request("PUT", "/stacks/probe/token").body("{\"token\":\"" + REFUSED + "\"}").json();
 
-        LambdaProcess.Result run = scenario.process(MODULE, aws, false).invoke(input, refused, "{\"action\":\"dailyCheck\"}");
+        LambdaProcess.Result run = lambda().invoke(input, refused, "{\"action\":\"dailyCheck\"}");
 
         scenario.check().accept(aws, run.answer(0));
         assertThat(LambdaScenarios.json(run.answer(1)).path("statusCode").asInt()).isEqualTo(422);
@@ -60,22 +45,5 @@ class ShadedJarTest {
                 .allSatisfy(c -> tokens.forEach(t -> assertThat(c.body()).doesNotContain(t)));
         tokens.forEach(t -> assertThat(run.everythingWritten()).doesNotContain(t));
         assertThat(run.everythingWritten()).doesNotContain(AwsStandIn.SECRET_ACCESS_KEY);
-    }
-
-    @Test
-    void thePlainEntryIsTheSameHandlerWiredByHand() {
-        scenario.run(MODULE, aws, true);
-    }
-
-    @Test
-    void withoutARegionTheEntryDoesNotStartAndSaysWhichVariableIsMissing() {
-        Map<String, String> env = new LinkedHashMap<>(aws.lambdaEnvironment());
-        env.remove("AWS_REGION");
-
-        LambdaProcess.Result run = scenario.process(MODULE, aws, false).environment(env).invoke("{\"action\":\"dailyCheck\"}");
-
-        assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.stderr()).contains("AWS_REGION is not set");
-        assertThat(aws.calls()).isEmpty();
     }
 }
