@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import io.agentstacks.inmemory.ManualClock;
 import io.agentstacks.token.AgentToken;
 import io.agentstacks.token.StoredToken;
 import io.agentstacks.token.TokenStore.TokenStoreException;
@@ -18,11 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Optional;
 
 class SsmTokenStoreTest {
@@ -34,7 +32,7 @@ class SsmTokenStoreTest {
     private static final String SECRET_V3 = "s3cr3t-token-version-3";
     private static final String SECRET_V4 = "s3cr3t-token-version-4";
 
-    private final MovableClock clock = new MovableClock(Instant.parse("2025-03-01T12:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2025-03-01T12:00:00Z"));
     private SsmTokenStore store;
 
     @BeforeEach
@@ -144,33 +142,5 @@ class SsmTokenStoreTest {
                 .hasMessageContaining("PutParameter on SSM parameter " + PARAM)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET_V4))
                 .satisfies(e -> assertThat(e.getCause()).isNull());
-    }
-
-    /** A clock tests move. */
-    static final class MovableClock extends Clock {
-        private Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

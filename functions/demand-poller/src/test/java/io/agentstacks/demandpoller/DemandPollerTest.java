@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.agentstacks.demand.Demand;
 import io.agentstacks.demand.DemandSource;
 import io.agentstacks.demand.Observation;
@@ -16,10 +15,10 @@ import io.agentstacks.events.DomainEvent;
 import io.agentstacks.events.EventSink;
 import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
+import io.agentstacks.inmemory.ManualClock;
 import io.agentstacks.stacks.DemandSnapshot;
 import io.agentstacks.stacks.StackStatus;
 import io.agentstacks.token.TokenRotation;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +40,7 @@ class DemandPollerTest {
     private final InMemoryStackRegistry registry = new InMemoryStackRegistry();
     private final Fixtures.MapTokenStore tokens = new Fixtures.MapTokenStore();
     private final InMemoryEventSink sink = new InMemoryEventSink();
-    private final Fixtures.SetClock clock = new Fixtures.SetClock(MINUTE);
+    private final ManualClock clock = new ManualClock(MINUTE);
     private final List<String> log = new CopyOnWriteArrayList<>();
     /** What "Semaphore" answers per token value. */
     private final Map<String, Function<Instant, Observation>> answers = new ConcurrentHashMap<>();

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.agentstacks.events.DomainEvent;
 import io.agentstacks.events.EventJson;
 import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryFleetControl;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
+import io.agentstacks.inmemory.ManualClock;
 import io.agentstacks.scaling.FleetControl;
 import io.agentstacks.scaling.GroupState;
 import io.agentstacks.spec.OperatingSystem;
@@ -20,14 +20,10 @@ import io.agentstacks.spec.StackSpec;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackRegistry;
 import io.agentstacks.stacks.StackTransitions;
-
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,7 +36,7 @@ class ScalerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant T0 = Instant.parse("2025-03-01T12:00:00Z");
 
-    private final MovableClock clock = new MovableClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
     private final InMemoryStackRegistry registry = new InMemoryStackRegistry();
     private final InMemoryFleetControl fleet = new InMemoryFleetControl(clock,
             new InMemoryFleetControl.BootTimes(Duration.ofSeconds(45), Duration.ofMinutes(5), Duration.ofMinutes(10),
@@ -313,33 +309,5 @@ class ScalerTest {
         JsonNode env = EventJson.envelope(e, "123456789012", "us-east-1");
         assertThat(EventJson.fromEnvelope(env, DomainEvent.DemandObserved.class)).isEqualTo(e);
         assertThat(env.get("time").asText()).isEqualTo("2025-03-01T12:00:00Z");
-    }
-
-    /** A clock the test sets. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant t) {
-            now = t;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
