@@ -7,7 +7,9 @@ import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 
 /**
- * Beans on CloudFormation: {@link StackDeployments}, agent stacks as CloudFormation stacks.
+ * Beans on CloudFormation: {@link StackDeployments}, agent stacks as CloudFormation stacks, deployed with the role
+ * named by {@value #ROLE_ARN} when it is set (infra sets it: the CDK bootstrap's CloudFormation execution role, whose
+ * policy is execution-policy.json; the deployer's own role may only pass it).
  * The client is built by {@link SdkClients}; the factory is only active when the service's SDK module is in the
  * jar, so a Lambda that leaves the module out never sees these beans. Plain entries (the cold-start
  * comparison) call the same methods by hand.
@@ -16,6 +18,8 @@ import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 @Requires(classes = CloudFormationClient.class)
 public final class CloudFormationFactory {
 
+    public static final String ROLE_ARN = "CLOUDFORMATION_ROLE_ARN";
+
     @Singleton
     public CloudFormationClient client() {
         return SdkClients.build(CloudFormationClient.builder());
@@ -23,6 +27,6 @@ public final class CloudFormationFactory {
 
     @Singleton
     public StackDeployments stackDeployments(CloudFormationClient cloudFormation) {
-        return new CloudFormationStackDeployments(cloudFormation);
+        return new CloudFormationStackDeployments(cloudFormation, LambdaEnvironment.optional(ROLE_ARN));
     }
 }

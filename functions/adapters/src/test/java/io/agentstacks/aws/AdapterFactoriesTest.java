@@ -26,6 +26,7 @@ import io.agentstacks.stacks.Workflow;
 import io.agentstacks.stacks.WorkflowStarter;
 import io.agentstacks.token.TokenStore;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.env.PropertySource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,6 +122,13 @@ class AdapterFactoriesTest {
 
         assertThat(context.getBean(StackDeployments.class).describe("agent-stack-ci"))
                 .isEqualTo(new StackDeployments.DeploymentStatus.Absent());
+    }
+
+    @Test
+    void theLambdasLeanContextHasNoPropertySourcesAndDeducesNoEnvironment() {
+        assertThat(context.getEnvironment().getPropertySources()).extracting(PropertySource::getName)
+                .as("no environment-variable, system-property or application-file sources").isEmpty();
+        assertThat(context.getEnvironment().getActiveNames()).as("no deduced environments").isEmpty();
     }
 
     @Test

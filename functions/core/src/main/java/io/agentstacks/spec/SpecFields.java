@@ -26,7 +26,7 @@ public final class SpecFields {
 
     // --- AWS name and id syntaxes (each usable as a Java and an ECMA-262 regular expression) ---
 
-    static final String STACK_NAME = "^[A-Za-z][A-Za-z0-9-]*$";
+    static final String STACK_NAME = StackNameRule.PATTERN;
     /** SSM: letters, digits, {@code _.-}, {@code /}-separated levels (at most 15) with a leading {@code /}; no aws/ssm prefix. */
     static final String SSM_PARAMETER_NAME =
             "^(?!/?([Aa][Ww][Ss]|[Ss][Ss][Mm]))([A-Za-z0-9_.-]+|(/[A-Za-z0-9_.-]+){1,15})$";
@@ -151,12 +151,12 @@ public final class SpecFields {
         List<SpecField> f = new ArrayList<>();
         String a = "SEMAPHORE_AGENT_";
 
-        f.add(string("stackName").required().pattern(STACK_NAME,
-                        "must be a CloudFormation stack name: a letter, then letters, digits and hyphens")
-                .maxLength(64).legacy(a + "STACK_NAME")
+        f.add(string("stackName").required().pattern(STACK_NAME, StackNameRule.SYNTAX_HINT)
+                .maxLength(StackNameRule.MAX_LENGTH).legacy(a + "STACK_NAME")
                 .doc("Name of the agent stack: the CloudFormation stack's name and the prefix of its resources. "
                         + "One stack per agent type. At most 64 characters, so that the provisioning execution "
-                        + "`<stackName>-v<N>` fits Step Functions' 80."));
+                        + "`<stackName>-v<N>` fits Step Functions' 80. `validate` is reserved (the API's "
+                        + "`POST /stacks/validate`)."));
         f.add(string("agentTokenParameterName").required().pattern(SSM_PARAMETER_NAME,
                         "must be an SSM parameter name: letters, digits and _.-, or a path like /semaphore/agent-token;"
                                 + " not starting with aws or ssm")
@@ -336,7 +336,11 @@ public final class SpecFields {
                 .doc("Mac host families the host group allows; must include the family of every instance type."));
         f.add(stringList("mac.dedicatedHosts").pattern(HOST_ID, "must be a dedicated host id: h- and 8 or 17 hex digits")
                 .maxLength(19).unique().maxItems(100).defaultValue(emptyArray()).legacy(a + "MAC_DEDICATED_HOSTS")
-                .doc("Existing dedicated hosts to add to the stack's host group."));
+                .doc("Existing dedicated hosts of your own to add to the stack's host group; they are tagged "
+                        + "`semaphore-agent-stack-adopted=<stack>`, taken out of the group when the stack no longer lists "
+                        + "them or is deleted, and never released by the control plane. Refused: a host tagged "
+                        + "`semaphore-agent-stack` (one the control plane allocated and releases), a host in another host "
+                        + "resource group, a host adopted by another stack that still lists it."));
         f.add(string("mac.licenseConfigurationArn").pattern(LICENSE_CONFIGURATION_ARN,
                         "must be a License Manager configuration ARN (arn:aws:license-manager:<region>:<account>:"
                                 + "license-configuration:lic-<32 hex digits>)")
@@ -345,7 +349,9 @@ public final class SpecFields {
         f.add(bool("mac.autoAllocateHost").defaultValue(BooleanNode.TRUE).legacy(a + "AUTO_ALLOCATE_HOST")
                 .doc("The host group allocates hosts as instances need them."));
         f.add(bool("mac.autoReleaseHost").defaultValue(BooleanNode.TRUE).legacy(a + "AUTO_RELEASE_HOST")
-                .doc("Hosts are released once empty and past AWS's 24-hour minimum, also after the stack is deleted."));
+                .doc("Hosts are released once empty and past AWS's 24-hour minimum, also after the stack is deleted. "
+                        + "With `mac.reservedHosts` above 0 the host group's own `auto-release-host` is off (it would "
+                        + "release reserved hosts too) and the control plane releases only the hosts above them."));
         f.add(integer("mac.reservedHosts").range(0, 100).defaultValue(num(0))
                 .doc("Hosts kept allocated even when no agent runs, for a fast start."));
 

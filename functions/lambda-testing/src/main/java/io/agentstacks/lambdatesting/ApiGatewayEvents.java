@@ -83,6 +83,13 @@ public final class ApiGatewayEvents {
             return this;
         }
 
+        /** A body API Gateway marks base64 as is, whatever it holds. */
+        public Request rawBase64Body(String text) {
+            body = text;
+            base64 = true;
+            return this;
+        }
+
         public String json() {
             ObjectNode e = TEMPLATE.deepCopy();
             e.put("resource", resource);

@@ -60,6 +60,7 @@ public final class AwsStandIn implements AutoCloseable {
     public static final String REGISTRY_TABLE = "agent-stacks-registry";
     public static final String EVENT_BUS = "agent-stacks";
     public static final String TEMPLATE_URL = "https://cp-assets.s3.us-east-1.amazonaws.com/agent-stack.template.json";
+    public static final String CLOUDFORMATION_ROLE = "arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-us-east-1";
     public static final String METRICS_PATH = "/api/v1/self_hosted_agents/metrics";
     /** A fake key pair in the shape of AWS's documentation examples; the stand-in checks only its presence. */
     public static final String ACCESS_KEY_ID = "AKIDEXAMPLE";
@@ -119,7 +120,10 @@ public final class AwsStandIn implements AutoCloseable {
     private record CfnStack(String name, String id, String status, Map<String, String> outputs) {
     }
 
-    private record HostGroup(String name, String arn, JsonNode configuration, Set<String> hostArns) {
+    private record HostGroup(String name, String arn, JsonNode configuration, Set<String> hostArns, JsonNode tags) {
+    }
+
+    private record Execution(String input, long startDate) {
     }
 
     private final HttpServer server;
@@ -132,7 +136,7 @@ public final class AwsStandIn implements AutoCloseable {
     // Service state; every handler runs under this object's lock.
     private final TreeMap<String, ObjectNode> items = new TreeMap<>();
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
-    private final Set<String> executions = new HashSet<>();
+    private final Map<String, Execution> executions = new LinkedHashMap<>();
     private final Map<String, Group> groups = new LinkedHashMap<>();
     private final Map<String, String> runningRefreshes = new LinkedHashMap<>();
     private final Map<String, CfnStack> cfnStacks = new LinkedHashMap<>();
@@ -186,6 +190,7 @@ public final class AwsStandIn implements AutoCloseable {
         env.put("DESTROY_STACK_ARN", stateMachineArn("destroy-stack"));
         env.put("RELEASE_MAC_HOSTS_ARN", stateMachineArn("release-mac-hosts"));
         env.put("AGENT_STACK_TEMPLATE_URL", TEMPLATE_URL);
+        env.put("CLOUDFORMATION_ROLE_ARN", CLOUDFORMATION_ROLE);
         return env;
     }
 
@@ -244,10 +249,10 @@ public final class AwsStandIn implements AutoCloseable {
         hosts.put(host.hostId(), host);
     }
 
-    /** An empty host resource group named {@code name}. */
-    public synchronized void hostGroup(String name) {
+    /** An empty host resource group named {@code name}, with {@code tags}. */
+    public synchronized void hostGroup(String name, Map<String, String> tags) {
         hostGroups.put(name, new HostGroup(name, "arn:aws:resource-groups:" + REGION + ":" + ACCOUNT + ":group/" + name,
-                JSON.createArrayNode(), new LinkedHashSet<>()));
+                JSON.createArrayNode(), new LinkedHashSet<>(), JSON.valueToTree(tags)));
     }
 
     public synchronized boolean hasHostGroup(String name) {
@@ -341,6 +346,9 @@ public final class AwsStandIn implements AutoCloseable {
         }
         if ("GET".equals(method) && path.equals(METRICS_PATH)) {
             return new Call("semaphore", "GetMetrics", method, path, headers, body);
+        }
+        if ("GET".equals(method) && path.startsWith("/resources/") && path.endsWith("/tags")) {
+            return new Call("resourcegroups", "GetTags", method, path, headers, body);
         }
         if (RESOURCE_GROUPS_PATHS.containsKey(path)) {
             return new Call("resourcegroups", RESOURCE_GROUPS_PATHS.get(path), method, path, headers, body);
@@ -442,19 +450,42 @@ public final class AwsStandIn implements AutoCloseable {
 
     // ---- Step Functions, SSM, EventBridge ----
 
+    /**
+     * Standard workflows' StartExecution: a name is used once per state machine; the same name again with the same
+     * input while the execution runs answers that execution (with its startDate), anything else
+     * ExecutionAlreadyExists. Executions started here run until the end of the test.
+     */
     private Answer stepFunctions(Call c) {
-        if (!c.operation().equals("StartExecution")) {
-            return unknown(c);
-        }
         JsonNode in = c.json();
-        String arn = in.path("stateMachineArn").asText();
-        String name = in.path("name").asText();
-        if (!executions.add(arn + ":" + name)) {
-            return jsonError("1.0", "ExecutionAlreadyExists", "Execution Already Exists: '" + arn + ":" + name + "'");
+        switch (c.operation()) {
+            case "StartExecution" -> {
+                String executionArn = in.path("stateMachineArn").asText().replace(":stateMachine:", ":execution:") + ":"
+                        + in.path("name").asText();
+                String input = in.path("input").asText("{}");
+                Execution existing = executions.get(executionArn);
+                if (existing != null && !existing.input().equals(input)) {
+                    return jsonError("1.0", "ExecutionAlreadyExists", "Execution Already Exists: '" + executionArn + "'");
+                }
+                Execution e = existing != null ? existing : new Execution(input, Instant.now().getEpochSecond());
+                executions.put(executionArn, e);
+                return new Answer(200, "application/x-amz-json-1.0", JSON.createObjectNode()
+                        .put("executionArn", executionArn).put("startDate", e.startDate()).toString());
+            }
+            case "DescribeExecution" -> {
+                String executionArn = in.path("executionArn").asText();
+                Execution e = executions.get(executionArn);
+                if (e == null) {
+                    return jsonError("1.0", "ExecutionDoesNotExist", "Execution Does Not Exist: '" + executionArn + "'");
+                }
+                return new Answer(200, "application/x-amz-json-1.0", JSON.createObjectNode().put("executionArn", executionArn)
+                        .put("stateMachineArn", executionArn.substring(0, executionArn.lastIndexOf(':')).replace(":execution:", ":stateMachine:"))
+                        .put("name", executionArn.substring(executionArn.lastIndexOf(':') + 1)).put("status", "RUNNING")
+                        .put("startDate", e.startDate()).put("input", e.input()).toString());
+            }
+            default -> {
+                return unknown(c);
+            }
         }
-        return new Answer(200, "application/x-amz-json-1.0", JSON.createObjectNode()
-                .put("executionArn", arn.replace(":stateMachine:", ":execution:") + ":" + name)
-                .put("startDate", Instant.now().getEpochSecond()).toString());
     }
 
     private Answer ssm(Call c) {
@@ -757,7 +788,9 @@ public final class AwsStandIn implements AutoCloseable {
 
     private Answer resourceGroups(Call c) {
         JsonNode in = c.json();
-        String name = in.hasNonNull("Name") ? in.get("Name").asText() : in.path("Group").asText();
+        String name = c.operation().equals("GetTags")
+                ? c.path().substring("/resources/".length(), c.path().length() - "/tags".length()).replaceFirst(".*:group/", "")
+                : in.hasNonNull("Name") ? in.get("Name").asText() : in.path("Group").asText();
         HostGroup g = hostGroups.get(name);
         ObjectNode out = JSON.createObjectNode();
         if (!c.operation().equals("CreateGroup") && g == null) {
@@ -771,16 +804,17 @@ public final class AwsStandIn implements AutoCloseable {
                             Map.of("x-amzn-ErrorType", "BadRequestException"));
                 }
                 g = new HostGroup(name, "arn:aws:resource-groups:" + REGION + ":" + ACCOUNT + ":group/" + name,
-                        in.path("Configuration"), new LinkedHashSet<>());
+                        in.path("Configuration"), new LinkedHashSet<>(), in.path("Tags").deepCopy());
                 hostGroups.put(name, g);
                 out.putObject("Group").put("GroupArn", g.arn()).put("Name", name);
                 out.putObject("GroupConfiguration").put("Status", "UPDATE_COMPLETE").set("Configuration", g.configuration());
                 out.set("Tags", in.path("Tags"));
             }
             case "GetGroup" -> out.putObject("Group").put("GroupArn", g.arn()).put("Name", name);
+            case "GetTags" -> out.put("Arn", g.arn()).set("Tags", g.tags());
             case "GetGroupConfiguration" ->
                     out.putObject("GroupConfiguration").put("Status", "UPDATE_COMPLETE").set("Configuration", g.configuration());
-            case "PutGroupConfiguration" -> hostGroups.put(name, new HostGroup(name, g.arn(), in.path("Configuration"), g.hostArns()));
+            case "PutGroupConfiguration" -> hostGroups.put(name, new HostGroup(name, g.arn(), in.path("Configuration"), g.hostArns(), g.tags()));
             case "ListGroupResources" -> {
                 ArrayNode resources = out.putArray("Resources");
                 ArrayNode identifiers = out.putArray("ResourceIdentifiers");

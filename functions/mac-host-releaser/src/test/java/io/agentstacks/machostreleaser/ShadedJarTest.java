@@ -31,7 +31,7 @@ class ShadedJarTest extends LambdaJarTest {
     @Test
     void hostsAreReleasedAndTheGroupDeletedThroughTheRealAdapters() {
         String release = scenario.arrange().apply(aws);
-        aws.hostGroup("probe-mac");
+        aws.hostGroup("agent-stack-probe-mac", Map.of(HostTags.STACK, "probe-mac"));
         Instant twoDaysAgo = Instant.now().minus(Duration.ofDays(2));
         // A live stack with no reserved hosts, whose host has been seen empty for two days: surplus.
         aws.seed(LambdaScenarios.active(LambdaScenarios.macSpec("live-mac", aws).toBuilder()
@@ -50,7 +50,7 @@ class ShadedJarTest extends LambdaJarTest {
 
         scenario.check().accept(aws, run.answer(0));
         assertThat(LambdaScenarios.json(run.answer(1)).path("deleted").asBoolean()).isTrue();
-        assertThat(aws.hasHostGroup("probe-mac")).isFalse();
+        assertThat(aws.hasHostGroup("agent-stack-probe-mac")).isFalse();
         assertThat(LambdaScenarios.json(run.answer(2)).toString()).contains("h-0bbbbbbbbbbbbbbb2").doesNotContain("h-0ccccccccccccccc3");
         assertThat(aws.hosts()).extracting(AwsStandIn.Host::hostId).containsExactly("h-0ccccccccccccccc3");
         assertThat(run.error(3)).contains("startedAt");

@@ -40,10 +40,11 @@ class ShadedJarTest extends LambdaJarTest {
         assertThat(LambdaScenarios.json(run.answer(3)).path("body").asText()).contains("live").contains("nextPageToken");
         assertThat(LambdaScenarios.json(run.answer(4)).path("statusCode").asInt()).isEqualTo(202);
         assertThat(aws.registry().get("live").orElseThrow().status()).isEqualTo(StackStatus.DELETING);
-        assertThat(aws.calls("StartExecution")).as("a retried POST names the same execution, which Step Functions refuses")
+        assertThat(aws.calls("DescribeExecution")).as("a retried POST finds the execution of its version running")
+                .anySatisfy(c -> assertThat(c.json().path("executionArn").asText()).endsWith(":execution:provision-stack:probe-v1"));
+        assertThat(aws.calls("StartExecution")).as("one execution per spec version")
                 .extracting(c -> c.json().path("name").asText() + " " + c.json().path("stateMachineArn").asText())
                 .containsExactly("probe-v1 " + AwsStandIn.stateMachineArn("provision-stack"),
-                        "probe-v1 " + AwsStandIn.stateMachineArn("provision-stack"),
                         "live-delete-v1 " + AwsStandIn.stateMachineArn("destroy-stack"));
         assertThat(run.everythingWritten()).doesNotContain(AwsStandIn.SECRET_ACCESS_KEY);
     }

@@ -68,6 +68,7 @@ class ShadedJarTest extends LambdaJarTest {
         assertThat(aws.calls("CreateStack")).singleElement().satisfies(c -> {
             assertThat(c.param("TemplateURL")).isEqualTo(AwsStandIn.TEMPLATE_URL);
             assertThat(c.param("ClientRequestToken")).isEqualTo("probe-v1-create");
+            assertThat(c.param("RoleARN")).isEqualTo(AwsStandIn.CLOUDFORMATION_ROLE);
         });
         assertThat(json(run, 2).path("status").asText()).isEqualTo("COMPLETE");
         assertThat(json(run, 3).path("outcome").asText()).isEqualTo("APPLIED");
