@@ -82,7 +82,8 @@ public final class LambdaScenarios {
                 aws -> {
                     aws.seed(active(linuxSpec("probe", aws), "probe-asg"));
                     aws.parameter("/semaphore/probe/token", TOKEN);
-                    return "{\"scheduledTime\":\"" + Instant.now().truncatedTo(ChronoUnit.MINUTES) + "\",\"offsetSeconds\":0}";
+                    // The poll-demand execution of this very second (the poller stops polling once its minute is over).
+                    return "{\"scheduledTime\":\"" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "\",\"offsetSeconds\":0}";
                 },
                 (aws, answer) -> {
                     JsonNode a = json(answer);
