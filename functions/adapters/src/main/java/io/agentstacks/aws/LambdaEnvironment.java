@@ -2,6 +2,7 @@ package io.agentstacks.aws;
 
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -44,7 +45,10 @@ public final class LambdaEnvironment {
     }
 
     public static AwsCredentialsProvider credentials() {
-        return AwsCredentialsProviderChain.of(EnvironmentVariableCredentialsProvider.create(),
-                SystemPropertyCredentialsProvider.create());
+        return AwsCredentialsProviderChain.builder()
+                .credentialsProviders(EnvironmentVariableCredentialsProvider.create(), ContainerCredentialsProvider.create(),
+                        SystemPropertyCredentialsProvider.create())
+                .reuseLastProviderEnabled(true)
+                .build();
     }
 }

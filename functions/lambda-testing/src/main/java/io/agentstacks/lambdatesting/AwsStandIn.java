@@ -65,6 +65,10 @@ public final class AwsStandIn implements AutoCloseable {
     /** A fake key pair in the shape of AWS's documentation examples; the stand-in checks only its presence. */
     public static final String ACCESS_KEY_ID = "AKIDEXAMPLE";
     public static final String SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    /** Where a SnapStart function gets its role's credentials: Lambda's container credentials endpoint. */
+    public static final String CONTAINER_CREDENTIALS_PATH = "/2018-06-01/credentials";
+    public static final String CONTAINER_AUTHORIZATION_TOKEN = "container-authorization-example";
+    public static final String CONTAINER_ACCESS_KEY_ID = "ASIACONTAINEREXAMPLE";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ASG_NS = "http://autoscaling.amazonaws.com/doc/2011-01-01/";
@@ -191,6 +195,19 @@ public final class AwsStandIn implements AutoCloseable {
         env.put("RELEASE_MAC_HOSTS_ARN", stateMachineArn("release-mac-hosts"));
         env.put("AGENT_STACK_TEMPLATE_URL", TEMPLATE_URL);
         env.put("CLOUDFORMATION_ROLE_ARN", CLOUDFORMATION_ROLE);
+        return env;
+    }
+
+    /**
+     * The environment of a SnapStart function, which is how infra deploys every Lambda: no key pair in the
+     * environment; the role's credentials come from the container credentials endpoint (here, the stand-in's).
+     */
+    public Map<String, String> snapStartEnvironment() {
+        Map<String, String> env = lambdaEnvironment();
+        env.remove("AWS_ACCESS_KEY_ID");
+        env.remove("AWS_SECRET_ACCESS_KEY");
+        env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", url() + CONTAINER_CREDENTIALS_PATH);
+        env.put("AWS_CONTAINER_AUTHORIZATION_TOKEN", CONTAINER_AUTHORIZATION_TOKEN);
         return env;
     }
 
@@ -344,6 +361,9 @@ public final class AwsStandIn implements AutoCloseable {
             };
             return new Call(service, target.substring(target.indexOf('.') + 1), method, path, headers, body);
         }
+        if ("GET".equals(method) && path.equals(CONTAINER_CREDENTIALS_PATH)) {
+            return new Call("lambda-runtime", "GetContainerCredentials", method, path, headers, body);
+        }
         if ("GET".equals(method) && path.equals(METRICS_PATH)) {
             return new Call("semaphore", "GetMetrics", method, path, headers, body);
         }
@@ -371,6 +391,7 @@ public final class AwsStandIn implements AutoCloseable {
             case "ec2" -> ec2(c);
             case "resourcegroups" -> resourceGroups(c);
             case "semaphore" -> semaphore(c);
+            case "lambda-runtime" -> containerCredentials(c);
             default -> new Answer(400, "text/plain", "the stand-in does not know " + c.method() + " " + c.path());
         };
     }
@@ -848,6 +869,20 @@ public final class AwsStandIn implements AutoCloseable {
                 return unknown(c);
             }
         }
+        return new Answer(200, "application/json", out.toString());
+    }
+
+    // ---- Lambda's container credentials endpoint (SnapStart) ----
+
+    private Answer containerCredentials(Call c) {
+        if (!CONTAINER_AUTHORIZATION_TOKEN.equals(c.headers().get("authorization"))) {
+            return new Answer(401, "application/json", "{\"message\":\"missing or wrong authorization token\"}");
+        }
+        ObjectNode out = JSON.createObjectNode()
+                .put("AccessKeyId", CONTAINER_ACCESS_KEY_ID)
+                .put("SecretAccessKey", SECRET_ACCESS_KEY)
+                .put("Token", "container-session-token-example")
+                .put("Expiration", java.time.Instant.now().plusSeconds(3600).toString());
         return new Answer(200, "application/json", out.toString());
     }
 

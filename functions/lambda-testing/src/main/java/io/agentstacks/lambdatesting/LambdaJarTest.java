@@ -52,6 +52,22 @@ public abstract class LambdaJarTest {
     }
 
     @Test
+    void underSnapStartTheRoleCredentialsComeFromTheContainerEndpoint() {
+        String input = scenario.arrange().apply(aws);
+        int callsBefore = aws.calls().size();
+
+        LambdaProcess.Result run = lambda().environment(aws.snapStartEnvironment()).invoke(input);
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        var lambdaCalls = aws.calls().subList(callsBefore, aws.calls().size());
+        assertThat(lambdaCalls).as("calls of %s; answers %s; stderr %s", scenario.module(), run.answers(), run.stderr()).anySatisfy(c -> assertThat(c.operation()).isEqualTo("GetContainerCredentials"));
+        assertThat(lambdaCalls).filteredOn(c -> c.headers().containsKey("x-amz-date"))
+                .isNotEmpty()
+                .allSatisfy(c -> assertThat(c.headers().get("authorization")).contains("Credential=" + AwsStandIn.CONTAINER_ACCESS_KEY_ID + "/"));
+        scenario.check().accept(aws, run.answer(0));
+    }
+
+    @Test
     void withoutOneOfItsSettingsTheEntryDoesNotStartAndNamesTheVariable() {
         String input = scenario.arrange().apply(aws);
         int callsBefore = aws.calls().size();
