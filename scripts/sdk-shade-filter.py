@@ -1,60 +1,94 @@
 #!/usr/bin/env python3
-"""Writes the SDK part of the Mac host Lambdas' shade filters (between the sdk-filter markers of their poms).
+"""Writes the SDK part of every Lambda module's shade filter, from the module's list of SDK operations.
 
-The EC2 SDK module alone is 23 MB of compressed classes, over the Lambdas' 20 MB jar budget. A client needs far
-less: its own package, the model's request classes (the client's bytecode verification loads every *Request
-class), and, for the operations it calls, their marshallers, paginators and the classes reachable from their
-request and response classes. This script computes that closure from each trimmed SDK module's jar in the local
-Maven repository and writes the include lists. Waiters, the async client and the SDK warm-up provider (SnapStart
-priming, only run when asked for, it builds the async client too) are left out.
+    scripts/sdk-shade-filter.py                       every module with a functions/<module>/sdk-operations.txt
+    scripts/sdk-shade-filter.py functions/scaler ...  only those modules
+    scripts/sdk-shade-filter.py --check               changes nothing; exits 1 when a pom is not what it would write
 
-Run it after changing the SDK version or calling a new operation of a trimmed service (add it to SERVICES). The
-shaded-jar check of mac-host-releaser (ShadedJarCheck, run at `verify`) calls every listed operation through
-both shaded jars and fails on a missing class.
+Run it after changing the SDK version (aws.sdk.version in the parent pom), or when an adapter calls an operation it
+did not call before: add the operation to the sdk-operations.txt of every Lambda module that uses the adapter
+(one line per SDK module: `<sdk module> <Operation> <Operation>...`, e.g. `dynamodb GetItem PutItem Query`).
+
+Why: an SDK service module holds every operation's classes (EC2's alone is 23 MB compressed), and the Lambda jars
+must stay under 20 MB. A client needs far less: its own package (the client, its configuration, endpoints, auth),
+every model *Request class (the client's bytecode verification loads them all), every modelled *Exception (the
+client maps an error code to one when AWS answers with it), every SDK class the adapters name themselves, and, for
+the operations it calls, their marshallers, paginators and everything reachable from their request and response
+classes. This script computes that closure from
+the SDK module jars in the local Maven repository and writes it between the `sdk-filter` markers of the module's
+pom. Left out: waiters, the async client, and the SDK warm-up provider (SnapStart priming, run only when asked for;
+it would build the async client too).
+
+What proves the filter: each module's ShadedJarTest (run at `verify`) starts the shaded jar in its own JVM and makes
+the operations' calls against a loopback stand-in; a class left out fails there with NoClassDefFoundError.
 """
+import glob
 import os
 import re
 import sys
 import zipfile
 
-# service module -> (client class prefix, operations called, paginated operations)
-SERVICES = {
-    # Ec2HostPool (dedicated hosts) and Ec2Network (the allocator's zones when the spec names none).
-    "ec2": ("Ec2", ["AllocateHosts", "DescribeHosts", "CreateTags", "ReleaseHosts", "DescribeVpcs", "DescribeSubnets"],
-            ["DescribeHosts", "DescribeVpcs", "DescribeSubnets"]),
-    # EventBridgeEventSink.
-    "eventbridge": ("EventBridge", ["PutEvents"], []),
-}
-POMS = ["functions/mac-host-allocator/pom.xml", "functions/mac-host-releaser/pom.xml"]
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BEGIN, END = "<!-- sdk-filter:begin", "<!-- sdk-filter:end -->"
+INDENT = " " * 18
 WARMUP_SERVICE = "META-INF/services/software.amazon.awssdk.core.warmup.SdkWarmUpProvider"
 
 
-def sdk_version(repo_root):
-    pom = open(os.path.join(repo_root, "pom.xml"), encoding="utf-8").read()
+def sdk_version():
+    pom = open(os.path.join(ROOT, "pom.xml"), encoding="utf-8").read()
     return re.search(r"<aws.sdk.version>([^<]+)</aws.sdk.version>", pom).group(1)
 
 
-def filter_lines(service, version):
-    prefix, operations, paginated = SERVICES[service]
-    root = f"software/amazon/awssdk/services/{service}/"
+def module_version(service, version):
+    """The parent pom may pin one SDK module to another version than the BOM's."""
+    pom = open(os.path.join(ROOT, "pom.xml"), encoding="utf-8").read()
+    pinned = re.search(r"<groupId>software.amazon.awssdk</groupId>\s*<artifactId>" + re.escape(service)
+                       + r"</artifactId>\s*<version>([^<$]+)</version>", pom)
+    return pinned.group(1) if pinned else version
+
+
+def read_operations(path):
+    services = {}
+    for number, line in enumerate(open(path, encoding="utf-8"), 1):
+        line = line.split("#", 1)[0].split()
+        if not line:
+            continue
+        if len(line) < 2:
+            sys.exit(f"{path}:{number}: expected '<sdk module> <Operation>...'")
+        services.setdefault(line[0], []).extend(line[1:])
+    return services
+
+
+def filter_lines(service, operations, version):
+    version = module_version(service, version)
+    jar_path = os.path.expanduser(f"~/.m2/repository/software/amazon/awssdk/{service}/{version}/{service}-{version}.jar")
+    if not os.path.exists(jar_path):
+        sys.exit(f"{jar_path} is missing: build once (mvn -o package) so that Maven has the SDK {version} module {service}")
+    jar = zipfile.ZipFile(jar_path)
+    names = [i.filename for i in jar.infolist()]
+    root = next(n for n in names if n.startswith("software/amazon/awssdk/services/") and n.endswith("Client.class")
+                and n.count("/") == 5).rsplit("/", 1)[0] + "/"
     model = root + "model/"
-    jar = zipfile.ZipFile(os.path.expanduser(
-        f"~/.m2/repository/software/amazon/awssdk/{service}/{version}/{service}-{version}.jar"))
     by_top = {}
-    for n in (i.filename for i in jar.infolist()):
+    for n in names:
         if n.startswith(root) and n.endswith(".class"):
             by_top.setdefault(n.split("$")[0].removesuffix(".class"), []).append(n)
     always = [root + d for d in ("internal/", "transform/internal/", "auth/", "endpoints/")]
     warmup = root + "internal/warmup/"
-    clients = {root + prefix + "Client", root + "Default" + prefix + "Client"}
+    top_level = [c for c in by_top if "/" not in c[len(root):]]
+    clients = {c for c in top_level if c.endswith("Client") and not c.endswith("AsyncClient")}
+    for op in operations:
+        if model + op + "Request" not in by_top:
+            sys.exit(f"{service}: no operation {op} (no {model}{op}Request.class in SDK {version})")
     roots = [c for c in by_top if any(c.startswith(a) for a in always) and not c.startswith(warmup)]
-    roots += [c for c in by_top if "/" not in c[len(root):] and "Async" not in c]
-    roots += [model + prefix + s for s in ("Request", "Response", "Exception")]
-    roots += [model + op + s for op in operations for s in ("Request", "Response")]
+    roots += [c for c in top_level if "Async" not in c]
+    roots += [c for c in by_top if c.startswith(model) and c.endswith("Exception")]
+    roots += [model + op + suffix for op in operations for suffix in ("Request", "Response")]
     roots += [root + "transform/" + op + "RequestMarshaller" for op in operations]
-    roots += [root + "paginators/" + op + "Iterable" for op in paginated]
-    ref = re.compile(rb"software/amazon/awssdk/services/" + service.encode() + rb"/[A-Za-z0-9_/]+")
+    roots += [root + "paginators/" + op + "Iterable" for op in operations]
+    package = root.split("/")[4]
+    ref = re.compile(rb"software/amazon/awssdk/services/" + re.escape(package.encode()) + rb"/[A-Za-z0-9_/]+")
+    roots += [m.decode().split("$")[0] for m in ref.findall(adapter_bytes())]
     kept, todo = set(), list(roots)
     while todo:
         top = todo.pop()
@@ -62,7 +96,7 @@ def filter_lines(service, version):
             continue
         kept.add(top)
         if top in clients:
-            continue  # they name every operation; kept whole, with every *Request class
+            continue  # the client names every operation: the *Request classes are kept for its verification, no more
         for n in by_top[top]:
             todo.extend(m.decode().split("$")[0] for m in ref.findall(jar.read(n)))
     if any("Async" in c for c in kept):
@@ -73,31 +107,61 @@ def filter_lines(service, version):
         lines.append(f"    <include>{pattern}</include>")
     for c in picked:
         lines += [f"    <include>{c}.class</include>", f"    <include>{c}$*</include>"]
-    lines += ["  </includes>", "  <excludes>", f"    <exclude>{root}*Async*</exclude>", f"    <exclude>{warmup}**</exclude>",
-              f"    <exclude>{WARMUP_SERVICE}</exclude>", "  </excludes>", "</filter>"]
+    lines += ["  </includes>", "  <excludes>", f"    <exclude>{root}*Async*</exclude>", f"    <exclude>{root}waiters/**</exclude>",
+              f"    <exclude>{warmup}**</exclude>", f"    <exclude>{WARMUP_SERVICE}</exclude>", "  </excludes>", "</filter>"]
     return lines, len(picked)
 
 
-def main():
-    repo_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    version = sdk_version(repo_root)
-    lines = [f"{BEGIN} generated by scripts/sdk-shade-filter.py for SDK {version} -->"]
-    for service in SERVICES:
-        service_lines, count = filter_lines(service, version)
+_ADAPTERS = []
+
+
+def adapter_bytes():
+    """The adapters' compiled classes: every SDK class they name directly is kept too (an enum a static field holds,
+    a model class a builder takes), whether or not the module calls the operation it belongs to."""
+    if not _ADAPTERS:
+        classes = os.path.join(ROOT, "functions", "adapters", "target", "classes")
+        files = glob.glob(os.path.join(classes, "**", "*.class"), recursive=True)
+        if not files:
+            sys.exit(f"{classes} has no classes: build the adapters first (mvn -o compile -pl functions/adapters -am)")
+        _ADAPTERS.append(b"\n".join(open(f, "rb").read() for f in sorted(files)))
+    return _ADAPTERS[0]
+
+
+def block_for(module_dir, version):
+    services = read_operations(os.path.join(module_dir, "sdk-operations.txt"))
+    lines = [f"{BEGIN} generated by scripts/sdk-shade-filter.py from sdk-operations.txt, SDK {version} -->"]
+    for service, operations in services.items():
+        service_lines, count = filter_lines(service, operations, version)
         lines += service_lines
-        print(f"{service}: {count} classes beside the client's own packages")
+        print(f"{os.path.basename(module_dir)}: {service} {len(operations)} operations, {count} classes beside the client's own packages")
     lines.append(END)
-    indent = " " * 18
-    block = "\n".join(indent + line for line in lines)
-    for pom_path in POMS:
-        full = os.path.join(repo_root, pom_path)
-        pom = open(full, encoding="utf-8").read()
-        start, stop = pom.find(indent + BEGIN), pom.find(END)
+    return "\n".join(INDENT + line for line in lines)
+
+
+def main(args):
+    check = "--check" in args
+    modules = [a.rstrip("/") for a in args if a != "--check"] or sorted(
+        os.path.dirname(p) for p in glob.glob(os.path.join(ROOT, "functions", "*", "sdk-operations.txt")))
+    version = sdk_version()
+    stale = []
+    for module in modules:
+        module_dir = module if os.path.isabs(module) else os.path.join(ROOT, module)
+        pom_path = os.path.join(module_dir, "pom.xml")
+        pom = open(pom_path, encoding="utf-8").read()
+        start, stop = pom.find(INDENT + BEGIN), pom.find(END)
         if start < 0 or stop < 0:
-            sys.exit(f"{pom_path}: no {BEGIN} ... {END} markers")
-        open(full, "w", encoding="utf-8").write(pom[:start] + block + pom[stop + len(END):])
-        print(f"{pom_path}: written")
+            sys.exit(f"{pom_path}: no {BEGIN} ... {END} markers inside the shade plugin's <filters>")
+        updated = pom[:start] + block_for(module_dir, version) + pom[stop + len(END):]
+        if updated == pom:
+            continue
+        if check:
+            stale.append(pom_path)
+        else:
+            open(pom_path, "w", encoding="utf-8").write(updated)
+            print(f"{os.path.relpath(pom_path, ROOT)}: written")
+    if stale:
+        sys.exit("not what scripts/sdk-shade-filter.py writes (run it): " + ", ".join(stale))
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -6,9 +6,7 @@ import io.agentstacks.cli.api.Endpoints;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 
 import java.net.URI;
 import java.util.Optional;
@@ -17,10 +15,6 @@ import java.util.Optional;
 public final class ApiOptions {
 
     public static final String DEFAULT_CONTROL_PLANE_STACK = "SemaphoreAgentStacks";
-
-    /** {@code <api-id>.execute-api.<region>.amazonaws.com}: the region to sign for is in the name. */
-    private static final java.util.regex.Pattern EXECUTE_API_HOST =
-            java.util.regex.Pattern.compile("[a-z0-9]+\\.execute-api\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?");
 
     @Option(names = "--endpoint", paramLabel = "URL",
             description = "The API's base URL. Default: the ApiUrl output of the control plane stack.")
@@ -46,19 +40,7 @@ public final class ApiOptions {
     }
 
     Region resolveRegion() throws ApiException {
-        if (region.isPresent()) {
-            return Region.of(region.get());
-        }
-        Optional<Region> fromHost = endpoint.map(URI::getHost).map(EXECUTE_API_HOST::matcher)
-                .filter(java.util.regex.Matcher::matches).map(m -> Region.of(m.group(1)));
-        if (fromHost.isPresent()) {
-            return fromHost.get();
-        }
-        try {
-            return new DefaultAwsRegionProviderChain().getRegion();
-        } catch (SdkException e) {
-            throw new ApiException("no AWS region: pass --region or set AWS_REGION", e);
-        }
+        return Endpoints.signingRegion(region, endpoint);
     }
 
     private static URI checked(URI uri) throws ApiException {

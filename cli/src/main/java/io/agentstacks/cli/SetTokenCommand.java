@@ -3,6 +3,10 @@ package io.agentstacks.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.agentstacks.cli.api.ApiClient;
+import io.agentstacks.cli.api.ApiException;
+import io.agentstacks.cli.api.ApiResponse;
+import io.agentstacks.cli.api.Endpoints;
 import io.agentstacks.token.TokenFormat;
 
 import java.io.ByteArrayOutputStream;
@@ -12,20 +16,14 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import picocli.CommandLine;
@@ -34,13 +32,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
-import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 
 /**
  * {@code agent-stacks set-token NAME}: replaces a stack's agent registration token. The token is read
@@ -60,8 +51,6 @@ public final class SetTokenCommand implements Callable<Integer> {
     static final String ENDPOINT_ENV = "AGENT_STACKS_ENDPOINT";
 
     private static final Pattern STACK_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9-]{0,127}");
-    private static final Pattern EXECUTE_API_HOST =
-            Pattern.compile("[a-z0-9]+\\.execute-api\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?");
     private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "[::1]", "::1");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -121,13 +110,12 @@ public final class SetTokenCommand implements Callable<Integer> {
             err.println("agent-stacks: NAME must be a stack name: a letter, then up to 127 letters, digits or hyphens");
             return 1;
         }
-        URI target;
-        String signingRegion;
+        ApiClient api;
         try {
             URI base = baseUri();
-            target = URI.create(stripSlash(base.toString()) + "/stacks/" + name + "/token");
-            signingRegion = signingRegion(base);
-        } catch (UsageException e) {
+            api = new ApiClient(base, Endpoints.signingRegion(Optional.ofNullable(region), Optional.of(base)), credentials.get(),
+                    ApiClient.defaultHttpClient());
+        } catch (UsageException | ApiException e) {
             err.println("agent-stacks: " + e.getMessage());
             return 2;
         }
@@ -157,19 +145,11 @@ public final class SetTokenCommand implements Callable<Integer> {
         } finally {
             Arrays.fill(token, '\0');
         }
-        HttpResponse<String> response;
+        ApiResponse response;
         try {
-            response = SignedPut.send(target, signingRegion, body, credentials.get());
-        } catch (SdkClientException e) {
-            err.println("agent-stacks: no AWS credentials: " + e.getMessage());
-            return 2;
-        } catch (IOException e) {
-            err.println("agent-stacks: PUT " + target + " failed: "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-            return 2;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            err.println("agent-stacks: interrupted");
+            response = api.putToken(name, body);
+        } catch (ApiException e) {
+            err.println("agent-stacks: " + e.getMessage());
             return 2;
         } finally {
             Arrays.fill(body, (byte) 0);
@@ -177,30 +157,30 @@ public final class SetTokenCommand implements Callable<Integer> {
         return report(response, out, err);
     }
 
-    private int report(HttpResponse<String> response, PrintWriter out, PrintWriter err) {
+    private int report(ApiResponse response, PrintWriter out, PrintWriter err) {
         JsonNode json;
         try {
             json = JSON.readTree(response.body());
         } catch (IOException e) {
             json = JSON.createObjectNode();
         }
-        if (response.statusCode() == 200) {
+        if (response.status() == 200) {
             out.println("Token of stack " + json.path("name").asText(name) + " replaced: parameter "
                     + json.path("parameterName").asText("?") + " is at version " + json.path("parameterVersion").asText("?")
                     + " (" + json.path("rotatedAt").asText("?") + "). New instances register with it.");
             return 0;
         }
         if (json.hasNonNull("title")) { // RFC 9457 problem details from the control plane
-            err.println("agent-stacks: " + json.path("title").asText() + " (HTTP " + response.statusCode() + "): "
+            err.println("agent-stacks: " + json.path("title").asText() + " (HTTP " + response.status() + "): "
                     + json.path("detail").asText(""));
             for (JsonNode e : json.path("errors")) {
                 err.println("  " + e.path("field").asText() + ": " + e.path("message").asText());
             }
         } else { // API Gateway's own answers, e.g. 403 {"message": "..."} for credentials it refuses
-            err.println("agent-stacks: the API answered HTTP " + response.statusCode()
+            err.println("agent-stacks: the API answered HTTP " + response.status()
                     + json.path("message").asText("").transform(m -> m.isEmpty() ? "" : ": " + m));
         }
-        if (response.statusCode() == 503) {
+        if (response.status() == 503) {
             err.println("  nothing was stored; run the command again later.");
         }
         return 1;
@@ -226,27 +206,6 @@ public final class SetTokenCommand implements Callable<Integer> {
             throw new UsageException("--endpoint must use https (plain http only to this machine): the token travels in it");
         }
         return uri;
-    }
-
-    private String signingRegion(URI base) throws UsageException {
-        if (region != null && !region.isBlank()) {
-            return region.trim();
-        }
-        Optional<String> fromHost = regionOf(base.getHost());
-        if (fromHost.isPresent()) {
-            return fromHost.get();
-        }
-        try {
-            return new DefaultAwsRegionProviderChain().getRegion().id();
-        } catch (SdkClientException e) {
-            throw new UsageException("no AWS region: pass --region R or set AWS_REGION");
-        }
-    }
-
-    /** The region in an API Gateway host name: {@code abc123.execute-api.eu-west-1.amazonaws.com} → eu-west-1. */
-    static Optional<String> regionOf(String host) {
-        Matcher m = EXECUTE_API_HOST.matcher(host.toLowerCase(Locale.ROOT));
-        return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
     /** The token from the terminal with echo off, or all of standard input less one trailing newline. */
@@ -290,53 +249,9 @@ public final class SetTokenCommand implements Callable<Integer> {
         return buffer.toByteArray();
     }
 
-    private static String stripSlash(String s) {
-        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
-    }
-
     private static final class UsageException extends Exception {
         UsageException(String message) {
             super(message);
-        }
-    }
-
-    /** A JSON PUT signed with SigV4 for API Gateway ({@code execute-api}). */
-    static final class SignedPut {
-
-        private static final HttpClient HTTP = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-
-        /** Headers Java's client sets itself and refuses from callers; it sends the same values. */
-        private static final Set<String> SET_BY_CLIENT = Set.of("host", "content-length", "connection", "expect");
-
-        private SignedPut() {
-        }
-
-        static HttpResponse<String> send(URI uri, String region, byte[] body, AwsCredentialsProvider credentials)
-                throws IOException, InterruptedException {
-            SdkHttpRequest unsigned = SdkHttpRequest.builder()
-                    .method(SdkHttpMethod.PUT)
-                    .uri(uri)
-                    .putHeader("Content-Type", "application/json")
-                    .putHeader("Accept", "application/json, application/problem+json")
-                    .build();
-            SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r
-                    .identity(credentials.resolveCredentials())
-                    .request(unsigned)
-                    .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
-                    .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "execute-api")
-                    .putProperty(AwsV4HttpSigner.REGION_NAME, region));
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                    .timeout(Duration.ofSeconds(30))
-                    .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
-            signed.request().forEachHeader((header, values) -> {
-                if (!SET_BY_CLIENT.contains(header.toLowerCase(Locale.ROOT))) {
-                    List.copyOf(values).forEach(v -> request.header(header, v));
-                }
-            });
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         }
     }
 }

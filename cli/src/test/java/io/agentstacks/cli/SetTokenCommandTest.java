@@ -25,6 +25,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.agentstacks.cli.api.Endpoints;
 import picocli.CommandLine;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -35,6 +36,7 @@ import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
+import software.amazon.awssdk.regions.Region;
 
 class SetTokenCommandTest {
 
@@ -285,14 +287,14 @@ class SetTokenCommandTest {
         server.stop(0);
 
         assertThat(run(TOKEN, "linux-small", "--endpoint", url, "--region", "eu-west-1")).isEqualTo(2);
-        assertThat(err.toString()).contains("PUT " + url + "/stacks/linux-small/token failed: ConnectException");
+        assertThat(err.toString()).contains("cannot reach " + url + "/stacks/linux-small/token: ConnectException");
     }
 
     @Test
     void theRegionIsTakenFromAnApiGatewayHostName() {
-        assertThat(SetTokenCommand.regionOf("abc123defg.execute-api.eu-west-1.amazonaws.com")).contains("eu-west-1");
-        assertThat(SetTokenCommand.regionOf("abc123defg.execute-api.cn-north-1.amazonaws.com.cn")).contains("cn-north-1");
-        assertThat(SetTokenCommand.regionOf("api.example.com")).isEqualTo(Optional.empty());
+        assertThat(Endpoints.regionOf("abc123defg.execute-api.eu-west-1.amazonaws.com")).contains(Region.EU_WEST_1);
+        assertThat(Endpoints.regionOf("abc123defg.execute-api.cn-north-1.amazonaws.com.cn")).contains(Region.CN_NORTH_1);
+        assertThat(Endpoints.regionOf("api.example.com")).isEqualTo(Optional.empty());
     }
 
     @Test

@@ -86,6 +86,17 @@ public final class ApiClient {
         return send(SdkHttpMethod.DELETE, List.of("stacks", name), Map.of(), Map.of(), null);
     }
 
+    /**
+     * {@code PUT /stacks/{name}/token} with {@code {"token": ...}}. The body is signed and sent as it is, not copied:
+     * the caller clears it afterwards.
+     */
+    public ApiResponse putToken(String name, byte[] tokenBody) throws ApiException {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("Accept", "application/json, application/problem+json");
+        return send(SdkHttpMethod.PUT, List.of("stacks", name, "token"), Map.of(), headers, tokenBody);
+    }
+
     private ApiResponse send(SdkHttpMethod method, List<String> segments, Map<String, String> query,
                              Map<String, String> headers, byte[] body) throws ApiException {
         SdkHttpRequest.Builder unsigned = SdkHttpRequest.builder()
@@ -105,7 +116,7 @@ public final class ApiClient {
                         .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, SIGNING_SERVICE)
                         .putProperty(AwsV4HttpSigner.REGION_NAME, region.id());
                 if (body != null) {
-                    r.payload(ContentStreamProvider.fromByteArray(body));
+                    r.payload(ContentStreamProvider.fromByteArrayUnsafe(body));
                 }
             });
         } catch (SdkException e) {

@@ -4,6 +4,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudformation.model.CloudFormationException;
 import software.amazon.awssdk.services.cloudformation.model.Output;
@@ -11,13 +12,49 @@ import software.amazon.awssdk.services.cloudformation.model.Stack;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** Finds the API's URL: the {@code ApiUrl} output of the control plane's CloudFormation stack. */
+/**
+ * Where the API is and which region to sign for: the {@code ApiUrl} output of the control plane's CloudFormation
+ * stack, and the region of an API Gateway host name. Shared by every command that calls the API.
+ */
 public final class Endpoints {
 
     public static final String API_URL_OUTPUT = "ApiUrl";
 
+    /** {@code <api-id>.execute-api.<region>.amazonaws.com}: the region to sign for is in the name. */
+    private static final Pattern EXECUTE_API_HOST =
+            Pattern.compile("[a-z0-9]+\\.execute-api\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?");
+
     private Endpoints() {
+    }
+
+    /** The region in an API Gateway host name: {@code abc123.execute-api.eu-west-1.amazonaws.com} is eu-west-1. */
+    public static Optional<Region> regionOf(String host) {
+        Matcher m = EXECUTE_API_HOST.matcher(host.toLowerCase(Locale.ROOT));
+        return m.matches() ? Optional.of(Region.of(m.group(1))) : Optional.empty();
+    }
+
+    /**
+     * The region to sign for: the one given ({@code --region}), else an execute-api endpoint's, else the SDK's region
+     * chain ({@code AWS_REGION}, the profile's, the instance's).
+     */
+    public static Region signingRegion(Optional<String> given, Optional<URI> endpoint) throws ApiException {
+        if (given.isPresent() && !given.get().isBlank()) {
+            return Region.of(given.get().trim());
+        }
+        Optional<Region> fromHost = endpoint.map(URI::getHost).flatMap(Endpoints::regionOf);
+        if (fromHost.isPresent()) {
+            return fromHost.get();
+        }
+        try {
+            return new DefaultAwsRegionProviderChain().getRegion();
+        } catch (SdkException e) {
+            throw new ApiException("no AWS region: pass --region or set AWS_REGION", e);
+        }
     }
 
     public static URI fromControlPlaneStack(String stackName, Region region, AwsCredentialsProvider credentials)

@@ -255,6 +255,7 @@ public final class DynamoDbStackRegistry implements StackRegistry {
         o.put("allocatedAt", h.allocatedAt().toString());
         h.nextCheckAt().ifPresent(v -> o.put("nextCheckAt", v.toString()));
         h.waitingFor().ifPresent(v -> o.put("waitingFor", v));
+        h.stateSince().ifPresent(v -> o.put("stateSince", v.toString()));
         return o;
     }
 
@@ -264,7 +265,8 @@ public final class DynamoDbStackRegistry implements StackRegistry {
             out.add(new HostSnapshot(o.path("hostId").asText(), o.path("availabilityZone").asText(), o.path("state").asText(),
                     o.path("instances").asInt(), Instant.parse(o.path("allocatedAt").asText()),
                     o.hasNonNull("nextCheckAt") ? Optional.of(Instant.parse(o.get("nextCheckAt").asText())) : Optional.empty(),
-                    o.hasNonNull("waitingFor") ? Optional.of(o.get("waitingFor").asText()) : Optional.empty()));
+                    o.hasNonNull("waitingFor") ? Optional.of(o.get("waitingFor").asText()) : Optional.empty(),
+                    o.hasNonNull("stateSince") ? Optional.of(Instant.parse(o.get("stateSince").asText())) : Optional.empty()));
         }
         return out;
     }

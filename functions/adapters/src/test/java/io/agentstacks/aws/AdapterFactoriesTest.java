@@ -12,12 +12,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.agentstacks.events.DomainEvent;
+import io.agentstacks.demand.DemandSource;
 import io.agentstacks.events.EventSink;
+import io.agentstacks.hosts.HostGroups;
+import io.agentstacks.hosts.HostPool;
+import io.agentstacks.lambda.LambdaEntry;
+import io.agentstacks.scaling.FleetControl;
+import io.agentstacks.semaphore.SemaphoreDemandSource;
+import io.agentstacks.stacks.Network;
 import io.agentstacks.stacks.StackDeployments;
 import io.agentstacks.stacks.StackRegistry;
 import io.agentstacks.stacks.Workflow;
 import io.agentstacks.stacks.WorkflowStarter;
+import io.agentstacks.token.TokenStore;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.env.PropertySource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,8 +63,7 @@ class AdapterFactoriesTest {
         set("EVENT_BUS_NAME", "agent-stacks");
         set("PROVISION_STACK_ARN", "arn:aws:states:us-east-1:123456789012:stateMachine:provision-stack");
         set("DESTROY_STACK_ARN", "arn:aws:states:us-east-1:123456789012:stateMachine:destroy-stack");
-        context = ApplicationContext.builder().deduceEnvironment(false).deduceCloudEnvironment(false).banner(false)
-                .environmentPropertySource(false).enableDefaultPropertySources(false).start();
+        context = LambdaEntry.leanContext().start();
     }
 
     @AfterEach
@@ -117,8 +125,55 @@ class AdapterFactoriesTest {
     }
 
     @Test
+    void theLambdasLeanContextHasNoPropertySourcesAndDeducesNoEnvironment() {
+        assertThat(context.getEnvironment().getPropertySources()).extracting(PropertySource::getName)
+                .as("no environment-variable, system-property or application-file sources").isEmpty();
+        assertThat(context.getEnvironment().getActiveNames()).as("no deduced environments").isEmpty();
+    }
+
+    @Test
+    void everyPortHasItsSdkAdapterAsABean() {
+        assertThat(context.getBean(FleetControl.class)).isInstanceOf(AutoScalingFleetControl.class);
+        assertThat(context.getBean(Network.class)).isInstanceOf(Ec2Network.class);
+        assertThat(context.getBean(HostPool.class)).isInstanceOf(Ec2HostPool.class);
+        assertThat(context.getBean(HostGroups.class)).isInstanceOf(ResourceGroupsHostGroups.class);
+        assertThat(context.getBean(TokenStore.class)).isInstanceOf(SsmTokenStore.class);
+        assertThat(context.getBean(DemandSource.class)).isInstanceOf(SemaphoreDemandSource.class);
+    }
+
+    @Test
+    void theEc2AdaptersShareOneClient() {
+        context.getBean(Network.class);
+        context.getBean(HostPool.class);
+
+        assertThat(context.getBeansOfType(software.amazon.awssdk.services.ec2.Ec2Client.class)).hasSize(1);
+    }
+
+    @Test
     void aMissingSettingIsNamedWhenTheBeanIsWanted() {
         System.clearProperty("REGISTRY_TABLE");
         assertThatThrownBy(() -> context.getBean(StackRegistry.class)).hasStackTraceContaining("REGISTRY_TABLE is not set");
+    }
+
+    @Test
+    void eachMissingSettingIsNamed() {
+        System.clearProperty("EVENT_BUS_NAME");
+        System.clearProperty("DESTROY_STACK_ARN");
+
+        assertThatThrownBy(() -> context.getBean(EventSink.class)).hasStackTraceContaining("EVENT_BUS_NAME is not set");
+        assertThatThrownBy(() -> context.getBean(WorkflowStarter.class)).hasStackTraceContaining("DESTROY_STACK_ARN is not set");
+    }
+
+    @Test
+    void eachWorkflowsArnHasAVariableNamedAfterItsDefinition() {
+        assertThat(StepFunctionsFactory.arnVariable(Workflow.PROVISION_STACK)).isEqualTo("PROVISION_STACK_ARN");
+        assertThat(StepFunctionsFactory.arnVariable(Workflow.DESTROY_STACK)).isEqualTo("DESTROY_STACK_ARN");
+        assertThat(StepFunctionsFactory.arnVariable(Workflow.RELEASE_MAC_HOSTS)).isEqualTo("RELEASE_MAC_HOSTS_ARN");
+        assertThat(StepFunctionsFactory.stateMachineArns()).containsOnlyKeys(Workflow.PROVISION_STACK, Workflow.DESTROY_STACK);
+
+        set("RELEASE_MAC_HOSTS_ARN", "arn:aws:states:us-east-1:123456789012:stateMachine:release-mac-hosts");
+
+        assertThat(StepFunctionsFactory.stateMachineArns()).containsEntry(Workflow.RELEASE_MAC_HOSTS,
+                "arn:aws:states:us-east-1:123456789012:stateMachine:release-mac-hosts");
     }
 }

@@ -5,24 +5,21 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-
 import io.agentstacks.scaling.FleetControlException;
 import io.agentstacks.scaling.GroupState;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 
 class AutoScalingFleetControlTest {
 
     @RegisterExtension
-    static WireMockExtension aws = WireMockExtension.newInstance()
-            .options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort()).build();
+    static WireMockExtension aws = AwsStandIn.server();
 
     private static final String NS = "http://autoscaling.amazonaws.com/doc/2011-01-01/";
     private static final String GROUP = "ci-linux-autoScalingGroup-1A2B3C";
@@ -31,7 +28,7 @@ class AutoScalingFleetControlTest {
 
     @BeforeEach
     void client() {
-        fleet = new AutoScalingFleetControl(TestSdkClients.autoScaling(aws.baseUrl()));
+        fleet = new AutoScalingFleetControl(AwsStandIn.client(AutoScalingClient.builder(), aws));
     }
 
     private static void answer(String action, int status, String xml) {
@@ -172,7 +169,7 @@ class AutoScalingFleetControlTest {
         assertThatThrownBy(() -> fleet.setDesiredCapacity(GROUP, 2))
                 .satisfies(e -> assertThat(((FleetControlException) e).kind()).isEqualTo(FleetControlException.Kind.THROTTLED))
                 .hasMessageContaining("Throttling");
-        assertThat(aws.findAll(postRequestedFor(urlEqualTo("/")))).hasSize(TestSdkClients.MAX_ATTEMPTS);
+        assertThat(aws.findAll(postRequestedFor(urlEqualTo("/")))).hasSize(AwsStandIn.MAX_ATTEMPTS);
     }
 
     @Test
@@ -259,6 +256,6 @@ class AutoScalingFleetControlTest {
         assertThatThrownBy(() -> fleet.describe(GROUP))
                 .satisfies(e -> assertThat(((FleetControlException) e).kind()).isEqualTo(FleetControlException.Kind.FAILED))
                 .hasMessageContaining("DescribeAutoScalingGroups on " + GROUP);
-        assertThat(aws.findAll(postRequestedFor(urlEqualTo("/")))).hasSize(TestSdkClients.MAX_ATTEMPTS);
+        assertThat(aws.findAll(postRequestedFor(urlEqualTo("/")))).hasSize(AwsStandIn.MAX_ATTEMPTS);
     }
 }

@@ -15,10 +15,13 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 
 /**
  * A loopback WireMock server standing in for an AWS endpoint, and SDK clients pointed at it: static fake
- * credentials, us-east-1, the url-connection client, and the production retry strategy with its waits
- * taken out (so that a throttled call is retried at once instead of the test sleeping).
+ * credentials, us-east-1, the url-connection client, and the production retry strategy ({@link SdkClients})
+ * with its waits and its circuit breaker taken out, so that a throttled call is retried at once instead of the
+ * test sleeping, and every test sees all {@link #MAX_ATTEMPTS} attempts.
  */
 final class AwsStandIn {
+
+    static final int MAX_ATTEMPTS = SdkClients.MAX_ATTEMPTS;
 
     private AwsStandIn() {
     }
@@ -30,13 +33,18 @@ final class AwsStandIn {
     }
 
     static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder, WireMockExtension server) {
-        return builder.endpointOverride(URI.create(server.baseUrl()))
+        return client(builder, server.baseUrl());
+    }
+
+    static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder, String baseUrl) {
+        return builder.endpointOverride(URI.create(baseUrl))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "fake-secret-for-tests")))
                 .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> c.retryStrategy(SdkClientDefaults.retryStrategy().toBuilder()
+                .overrideConfiguration(c -> c.retryStrategy(SdkClients.retryStrategy().toBuilder()
                         .backoffStrategy(BackoffStrategy.retryImmediately())
                         .throttlingBackoffStrategy(BackoffStrategy.retryImmediately())
+                        .circuitBreakerEnabled(false)
                         .build()))
                 .build();
     }

@@ -243,7 +243,7 @@ class DynamoDbStackRegistryTest {
                 .lastDemand(Optional.of(new DemandSnapshot(1, 2, 3, 4, T1)))
                 .lastDecision(Optional.of(new DecisionSnapshot("hold", 2, 2, "enough", T0, T1, Optional.empty())))
                 .hosts(List.of(new io.agentstacks.stacks.HostSnapshot("h-1", "us-east-1a", "available", 1, T0,
-                        Optional.of(T1), Optional.of("24h minimum")))).build();
+                        Optional.of(T1), Optional.of("24h minimum"), Optional.of(T0)))).build();
         assertThat(DynamoDbStackRegistry.fromItem(DynamoDbStackRegistry.toItem(r))).isEqualTo(r);
     }
 }

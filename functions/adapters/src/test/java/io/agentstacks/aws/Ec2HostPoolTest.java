@@ -1,12 +1,11 @@
 package io.agentstacks.aws;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,13 +13,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.agentstacks.hosts.DedicatedHost;
-import io.agentstacks.hosts.HostPool;
 import io.agentstacks.hosts.HostPool.AllocationResult;
 import io.agentstacks.hosts.HostPool.ReleaseOutcome;
+import io.agentstacks.hosts.HostPool;
 import io.agentstacks.hosts.HostState;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.ec2.Ec2Client;
 
 import java.time.Instant;
 import java.util.List;
@@ -30,8 +30,7 @@ import java.util.Optional;
 class Ec2HostPoolTest {
 
     @RegisterExtension
-    static WireMockExtension aws = WireMockExtension.newInstance()
-            .options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort()).build();
+    static WireMockExtension aws = AwsStandIn.server();
 
     private static final String NS = "http://ec2.amazonaws.com/doc/2016-11-15/";
 
@@ -39,7 +38,7 @@ class Ec2HostPoolTest {
 
     @BeforeEach
     void client() {
-        pool = new Ec2HostPool(MacTestClients.ec2(aws.baseUrl()));
+        pool = new Ec2HostPool(AwsStandIn.client(Ec2Client.builder(), aws));
     }
 
     private static MappingBuilder action(String action) {
@@ -139,7 +138,7 @@ class Ec2HostPoolTest {
                 .hasMessage("AllocateHosts of mac2-m2pro.metal in us-east-1b for stack mac-agents failed: "
                         + "RequestLimitExceeded: Request limit exceeded.");
         assertThatThrownBy(() -> pool.release(List.of("h-1"))).hasMessageStartingWith("ReleaseHosts of [h-1] failed");
-        aws.verify(MacTestClients.MAX_ATTEMPTS, postRequestedFor(urlEqualTo("/")).withFormParam("Action", equalTo("AllocateHosts")));
+        aws.verify(AwsStandIn.MAX_ATTEMPTS, postRequestedFor(urlEqualTo("/")).withFormParam("Action", equalTo("AllocateHosts")));
     }
 
     @Test

@@ -8,7 +8,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,11 +15,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.agentstacks.hosts.HostGroupConfiguration;
-import io.agentstacks.hosts.HostGroups;
 import io.agentstacks.hosts.HostGroups.DeleteResult;
+import io.agentstacks.hosts.HostGroups;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.resourcegroups.ResourceGroupsClient;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -30,8 +30,7 @@ import java.util.Map;
 class ResourceGroupsHostGroupsTest {
 
     @RegisterExtension
-    static WireMockExtension aws = WireMockExtension.newInstance()
-            .options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort()).build();
+    static WireMockExtension aws = AwsStandIn.server();
 
     private static final String ARN = "arn:aws:resource-groups:us-east-1:123456789012:group/mac-agents";
     private static final String HOST_ARN = "arn:aws:ec2:us-east-1:123456789012:dedicated-host/";
@@ -52,7 +51,7 @@ class ResourceGroupsHostGroupsTest {
 
     @BeforeEach
     void client() {
-        groups = new ResourceGroupsHostGroups(MacTestClients.resourceGroups(aws.baseUrl()));
+        groups = new ResourceGroupsHostGroups(AwsStandIn.client(ResourceGroupsClient.builder(), aws));
     }
 
     private static MappingBuilder call(String path) {
@@ -248,6 +247,6 @@ class ResourceGroupsHostGroupsTest {
         assertThatThrownBy(() -> groups.create("mac-agents", CONFIG, Map.of()))
                 .isInstanceOf(HostGroups.HostGroupException.class)
                 .hasMessage("CreateGroup mac-agents failed: TooManyRequestsException: Rate exceeded");
-        aws.verify(MacTestClients.MAX_ATTEMPTS, postRequestedFor(urlEqualTo("/groups")));
+        aws.verify(AwsStandIn.MAX_ATTEMPTS, postRequestedFor(urlEqualTo("/groups")));
     }
 }

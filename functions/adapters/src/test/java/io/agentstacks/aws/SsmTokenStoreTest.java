@@ -6,43 +6,38 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-
+import io.agentstacks.inmemory.ManualClock;
 import io.agentstacks.token.AgentToken;
 import io.agentstacks.token.StoredToken;
 import io.agentstacks.token.TokenStore.TokenStoreException;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.ssm.SsmClient;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Optional;
 
 class SsmTokenStoreTest {
 
     @RegisterExtension
-    static WireMockExtension ssm = WireMockExtension.newInstance()
-            .options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort()).build();
+    static WireMockExtension ssm = AwsStandIn.server();
 
     private static final String PARAM = "/semaphore/ci-linux/token";
     private static final String SECRET_V3 = "s3cr3t-token-version-3";
     private static final String SECRET_V4 = "s3cr3t-token-version-4";
 
-    private final MovableClock clock = new MovableClock(Instant.parse("2025-03-01T12:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2025-03-01T12:00:00Z"));
     private SsmTokenStore store;
 
     @BeforeEach
     void client() {
-        store = new SsmTokenStore(TestSdkClients.ssm(ssm.baseUrl()), clock);
+        store = new SsmTokenStore(AwsStandIn.client(SsmClient.builder(), ssm.baseUrl()), clock);
     }
 
     private static void getParameterAnswers(String value, long version) {
@@ -135,7 +130,7 @@ class SsmTokenStoreTest {
                 .isInstanceOf(TokenStoreException.class)
                 .hasMessageContaining("ThrottlingException")
                 .satisfies(e -> assertThat(((TokenStoreException) e).notFound()).isFalse());
-        assertThat(getParameterCalls()).isEqualTo(TestSdkClients.MAX_ATTEMPTS);
+        assertThat(getParameterCalls()).isEqualTo(AwsStandIn.MAX_ATTEMPTS);
     }
 
     @Test
@@ -147,33 +142,5 @@ class SsmTokenStoreTest {
                 .hasMessageContaining("PutParameter on SSM parameter " + PARAM)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET_V4))
                 .satisfies(e -> assertThat(e.getCause()).isNull());
-    }
-
-    /** A clock tests move. */
-    static final class MovableClock extends Clock {
-        private Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -38,6 +38,12 @@ public sealed interface DomainEvent {
     /** One poll's reading for a stack; put when demand changed, and at least once a minute. */
     record DemandObserved(String stack, String groupName, int queuedJobs, int runningJobs, int idleAgents,
                           int occupiedAgents, Instant at) implements DomainEvent {
+        public DemandObserved {
+            if (queuedJobs < 0 || runningJobs < 0 || idleAgents < 0 || occupiedAgents < 0) {
+                throw new IllegalArgumentException("the counts must be 0 or more: queuedJobs " + queuedJobs + ", runningJobs "
+                        + runningJobs + ", idleAgents " + idleAgents + ", occupiedAgents " + occupiedAgents);
+            }
+        }
     }
 
     /**

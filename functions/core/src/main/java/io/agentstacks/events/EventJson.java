@@ -11,14 +11,17 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * A {@link DomainEvent} as the {@code detail} of an EventBridge event, and back.
@@ -67,6 +70,47 @@ public final class EventJson {
 
     public static String detailString(DomainEvent event) {
         return detail(event).toString();
+    }
+
+    /**
+     * {@code event} as EventBridge delivers it to a rule's target: the envelope ({@code version}, {@code id},
+     * {@code detail-type}, {@code source}, {@code account}, {@code time} with second precision, {@code region},
+     * {@code resources}) around its {@link #detail}. For tests and the local simulation; the id is derived from
+     * the event, so the same event gets the same id.
+     */
+    public static ObjectNode envelope(DomainEvent event, String account, String region) {
+        ObjectNode o = F.objectNode();
+        o.put("version", "0");
+        o.put("id", UUID.nameUUIDFromBytes((event.detailType() + event.stack() + event.at()).getBytes(StandardCharsets.UTF_8))
+                .toString());
+        o.put("detail-type", event.detailType());
+        o.put("source", DomainEvent.SOURCE);
+        o.put("account", account);
+        o.put("time", event.at().truncatedTo(ChronoUnit.SECONDS).toString());
+        o.put("region", region);
+        o.putArray("resources");
+        o.set("detail", detail(event));
+        return o;
+    }
+
+    /**
+     * Reads an event of {@code type} as EventBridge delivers it (the envelope around the detail).
+     *
+     * @throws IllegalArgumentException when it is not one: the message names the field that is wrong
+     */
+    public static <T extends DomainEvent> T fromEnvelope(JsonNode event, Class<T> type) {
+        if (event == null || !event.isObject()) {
+            throw new IllegalArgumentException("the input must be an EventBridge event (a JSON object)");
+        }
+        String source = event.path("source").asText("");
+        if (!DomainEvent.SOURCE.equals(source)) {
+            throw new IllegalArgumentException("source must be " + DomainEvent.SOURCE + ", got '" + source + "'");
+        }
+        String detailType = event.path("detail-type").asText("");
+        if (!type.getSimpleName().equals(detailType)) {
+            throw new IllegalArgumentException("detail-type must be " + type.getSimpleName() + ", got '" + detailType + "'");
+        }
+        return type.cast(read(detailType, event.get("detail")));
     }
 
     /**

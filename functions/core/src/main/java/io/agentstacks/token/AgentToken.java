@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * A Semaphore agent registration token. Its {@link #toString()} never shows the value, so that a token
  * passed by mistake to a log line, an exception message or an event stays hidden; read it with
- * {@link #reveal()} only where it is sent to Semaphore or stored in SSM.
+ * {@link #reveal()} only where it is sent to Semaphore or stored in SSM, and clean text that may quote it with
+ * {@link #maskedIn}.
  */
 public final class AgentToken {
 
@@ -21,6 +22,14 @@ public final class AgentToken {
 
     public String reveal() {
         return value;
+    }
+
+    /**
+     * {@code text} (an adapter's message, say) with every occurrence of this token's value replaced by {@code ****};
+     * no text is the empty one.
+     */
+    public String maskedIn(String text) {
+        return text == null ? "" : text.replace(value, "****");
     }
 
     @Override

@@ -54,6 +54,8 @@ public final class TokenRotation {
 
     public static final String SOURCE_ROTATION = "rotation";
     public static final String SOURCE_DAILY_CHECK = "daily-check";
+    /** The demand poller, which sees a rejected token on its next poll. */
+    public static final String SOURCE_POLLER = "poller";
 
     private final DemandSource semaphore;
     private final TokenStore tokens;
@@ -107,7 +109,7 @@ public final class TokenRotation {
             return new RotationResult.Rejected(stackName, parameter, rejected.httpStatus());
         }
         if (seen instanceof Observation.Unavailable unavailable) {
-            return new RotationResult.SemaphoreUnavailable(stackName, scrub(unavailable.reason(), token));
+            return new RotationResult.SemaphoreUnavailable(stackName, token.maskedIn(unavailable.reason()));
         }
 
         long version;
@@ -123,7 +125,7 @@ public final class TokenRotation {
                 written = true;
             }
         } catch (TokenStore.TokenStoreException e) {
-            return new RotationResult.StoreUnavailable(stackName, parameter, scrub(e.getMessage(), token));
+            return new RotationResult.StoreUnavailable(stackName, parameter, token.maskedIn(e.getMessage()));
         }
 
         Instant now = clock.instant();
@@ -186,7 +188,7 @@ public final class TokenRotation {
         try {
             Observation seen = semaphore.observe(record.spec().endpointUrl(), token);
             if (seen instanceof Observation.Unavailable unavailable) {
-                return new TokenCheck.SemaphoreUnavailable(stack, scrub(unavailable.reason(), token));
+                return new TokenCheck.SemaphoreUnavailable(stack, token.maskedIn(unavailable.reason()));
             }
             if (seen instanceof Observation.TokenRejected rejected) {
                 String reason = rejectedReason(stack, parameter, rejected.httpStatus(), SOURCE_DAILY_CHECK);
@@ -211,7 +213,7 @@ public final class TokenRotation {
                     ? new TokenCheck.Recovered(stack, parameter, stored.version())
                     : new TokenCheck.Accepted(stack, parameter, stored.version());
         } catch (RuntimeException e) {
-            return new TokenCheck.Failed(stack, scrub("recording the token check failed: " + e, token));
+            return new TokenCheck.Failed(stack, token.maskedIn("recording the token check failed: " + e));
         }
     }
 
@@ -273,13 +275,5 @@ public final class TokenRotation {
             current = now.get();
         }
         return new Updated.Busy();
-    }
-
-    /** Removes the token's value from text an adapter produced, in case one ever quotes it. */
-    static String scrub(String text, AgentToken token) {
-        if (text == null) {
-            return "";
-        }
-        return text.replace(token.reveal(), "****");
     }
 }

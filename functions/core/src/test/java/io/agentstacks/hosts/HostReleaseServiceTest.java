@@ -13,6 +13,7 @@ import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryHostGroups;
 import io.agentstacks.inmemory.InMemoryHostPool;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
+import io.agentstacks.inmemory.ManualClock;
 import io.agentstacks.stacks.HostSnapshot;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackStatus;
@@ -26,7 +27,7 @@ import java.util.Optional;
 
 class HostReleaseServiceTest {
 
-    private final TestClock clock = new TestClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
     private final InMemoryStackRegistry registry = new InMemoryStackRegistry();
     private final InMemoryHostPool pool = new InMemoryHostPool(clock);
     private final InMemoryHostGroups groups = new InMemoryHostGroups(pool);

@@ -10,7 +10,6 @@ import io.agentstacks.inmemory.InMemoryFleetControl.State;
 import io.agentstacks.scaling.FleetControlException;
 import io.agentstacks.scaling.GroupState;
 import io.agentstacks.spec.OperatingSystem.Family;
-
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -24,7 +23,7 @@ class InMemoryFleetControlTest {
     private static final BootTimes EXACT = new BootTimes(Duration.ofSeconds(45), Duration.ofMinutes(5),
             Duration.ofMinutes(10), Duration.ofSeconds(30), 0);
 
-    private final TestClock clock = new TestClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
     private final InMemoryFleetControl fleet = new InMemoryFleetControl(clock, EXACT, 7);
 
     private void group(String name, Family family, int min, int max, int desired, int warm) {
@@ -46,16 +45,16 @@ class InMemoryFleetControlTest {
         assertThat(fleet.describe("linux").orElseThrow().instances()).extracting(GroupState.Instance::lifecycleState)
                 .containsOnly("Pending");
 
-        clock.advanceSeconds(44);
+        clock.advance(Duration.ofSeconds(44));
         assertThat(fleet.describe("linux").orElseThrow().inServiceCount()).isZero();
-        clock.advanceSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         assertThat(fleet.describe("linux").orElseThrow().inServiceCount()).isEqualTo(2);
         assertThat(fleet.nextEventAt()).contains(T0.plusSeconds(300));
 
-        clock.advanceSeconds(300 - 45);
+        clock.advance(Duration.ofSeconds(300 - 45));
         assertThat(fleet.describe("windows").orElseThrow().inServiceCount()).isEqualTo(1);
         assertThat(fleet.describe("mac").orElseThrow().inServiceCount()).isZero();
-        clock.advanceSeconds(300);
+        clock.advance(Duration.ofSeconds(300));
         assertThat(fleet.describe("mac").orElseThrow().inServiceCount()).isEqualTo(1);
         assertThat(fleet.nextEventAt()).isEmpty();
     }
@@ -71,7 +70,7 @@ class InMemoryFleetControlTest {
     }
 
     private static List<Long> bootSeconds(long seed) {
-        TestClock c = new TestClock(T0);
+        ManualClock c = new ManualClock(T0);
         InMemoryFleetControl f = new InMemoryFleetControl(c, BootTimes.defaults(), seed);
         List<Long> seconds = new ArrayList<>();
         f.onChange(ch -> {
@@ -93,7 +92,7 @@ class InMemoryFleetControlTest {
         List<InMemoryFleetControl.Change> changes = new ArrayList<>();
         fleet.onChange(changes::add);
         fleet.setDesiredCapacity("g", 1);
-        clock.advanceSeconds(3600);
+        clock.advance(Duration.ofSeconds(3600));
         fleet.settle();
         assertThat(changes).extracting(InMemoryFleetControl.Change::to).containsExactly(State.PENDING, State.IN_SERVICE);
         assertThat(changes.get(1).at()).isEqualTo(T0.plusSeconds(45));
@@ -103,7 +102,7 @@ class InMemoryFleetControlTest {
     @Test
     void loweringDesiredTerminatesUnprotectedInstancesOnly() {
         group("g", Family.LINUX, 0, 10, 4, 0);
-        clock.advanceSeconds(60);
+        clock.advance(Duration.ofSeconds(60));
         List<InstanceView> running = inState("g", State.IN_SERVICE);
         fleet.setInstanceProtection("g", running.get(0).instanceId(), true);
         fleet.setInstanceProtection("g", running.get(1).instanceId(), true);
@@ -124,9 +123,9 @@ class InMemoryFleetControlTest {
     @Test
     void aGroupWhoseInstancesAreAllProtectedNeverLosesOne() {
         fleet.createGroup(new GroupConfig("g", Family.LINUX, 0, 10, 3, 0, true));
-        clock.advanceSeconds(60);
+        clock.advance(Duration.ofSeconds(60));
         fleet.setDesiredCapacity("g", 0);
-        clock.advanceSeconds(3600);
+        clock.advance(Duration.ofSeconds(3600));
         assertThat(fleet.describe("g").orElseThrow().inServiceCount()).isEqualTo(3);
         assertThat(fleet.describe("g").orElseThrow().instances()).allMatch(GroupState.Instance::protectedFromScaleIn);
     }
@@ -157,7 +156,7 @@ class InMemoryFleetControlTest {
     @Test
     void anAgentEndingAfterAJobIsReplacedAndAnIdleOneLowersDesired() {
         group("g", Family.LINUX, 0, 10, 2, 0);
-        clock.advanceSeconds(45);
+        clock.advance(Duration.ofSeconds(45));
         List<InstanceView> running = inState("g", State.IN_SERVICE);
 
         fleet.terminateInstanceInAutoScalingGroup(running.get(0).instanceId(), false);
@@ -175,7 +174,7 @@ class InMemoryFleetControlTest {
     @Test
     void terminatingWithDecrementAtMinIsRefusedAndAPowerOffIsReplaced() {
         group("g", Family.LINUX, 1, 10, 1, 0);
-        clock.advanceSeconds(45);
+        clock.advance(Duration.ofSeconds(45));
         String id = inState("g", State.IN_SERVICE).get(0).instanceId();
         assertThatThrownBy(() -> fleet.terminateInstanceInAutoScalingGroup(id, true))
                 .hasMessageStartingWith("Currently, desiredCapacity (1) is equal to minSize (1).");
@@ -187,7 +186,7 @@ class InMemoryFleetControlTest {
     @Test
     void terminatingByTheAgentIgnoresScaleInProtection() {
         fleet.createGroup(new GroupConfig("g", Family.LINUX, 0, 10, 1, 0, true));
-        clock.advanceSeconds(45);
+        clock.advance(Duration.ofSeconds(45));
         String id = inState("g", State.IN_SERVICE).get(0).instanceId();
         fleet.terminateInstanceInAutoScalingGroup(id, true);
         assertThat(fleet.describe("g").orElseThrow().instances()).isEmpty();
@@ -197,30 +196,30 @@ class InMemoryFleetControlTest {
     void aWarmPoolIsFilledStoppedAndStartsInstancesFaster() {
         group("g", Family.LINUX, 0, 10, 0, 2);
         assertThat(inState("g", State.WARMED_PENDING)).hasSize(2);
-        clock.advanceSeconds(45);
+        clock.advance(Duration.ofSeconds(45));
         assertThat(inState("g", State.WARMED_STOPPED)).hasSize(2);
         assertThat(fleet.describe("g").orElseThrow().warmInstances()).isEqualTo(2);
 
         fleet.setDesiredCapacity("g", 3);
         assertThat(fleet.instances("g")).filteredOn(InstanceView::fromWarmPool).hasSize(2);
         assertThat(inState("g", State.WARMED_PENDING)).as("the pool refills").hasSize(2);
-        clock.advanceSeconds(30);
+        clock.advance(Duration.ofSeconds(30));
         assertThat(fleet.describe("g").orElseThrow().inServiceCount()).isEqualTo(2);
-        clock.advanceSeconds(15);
+        clock.advance(Duration.ofSeconds(15));
         assertThat(fleet.describe("g").orElseThrow().inServiceCount()).isEqualTo(3);
 
         InMemoryFleetControl.Usage usage = fleet.usage("g");
         assertThat(usage.runningSeconds()).isEqualTo(2 * 45.0 + 45.0);
         assertThat(usage.warmRunningSeconds()).as("warming runs the instance").isEqualTo(2 * 45.0 + 2 * 45.0);
         assertThat(usage.warmStoppedSeconds()).isEqualTo(0.0);
-        clock.advanceSeconds(100);
+        clock.advance(Duration.ofSeconds(100));
         assertThat(fleet.usage("g").warmStoppedSeconds()).isEqualTo(2 * 100.0);
     }
 
     @Test
     void anInstanceRefreshReplacesEveryInstanceKeepingMostInServiceAndWaitsForProtectedOnes() {
         group("g", Family.LINUX, 0, 10, 4, 0);
-        clock.advanceSeconds(45);
+        clock.advance(Duration.ofSeconds(45));
         List<String> old = inState("g", State.IN_SERVICE).stream().map(InstanceView::instanceId).toList();
         fleet.setInstanceProtection("g", old.get(3), true);
 
@@ -229,14 +228,14 @@ class InMemoryFleetControlTest {
         assertThat(fleet.describe("g").orElseThrow().inServiceCount()).as("one at a time with 4 instances").isEqualTo(3);
 
         for (int step = 0; step < 3; step++) {
-            clock.advanceSeconds(45);
+            clock.advance(Duration.ofSeconds(45));
         }
         List<String> now = fleet.instances("g").stream().map(InstanceView::instanceId).toList();
         assertThat(now).contains(old.get(3)).doesNotContain(old.get(0), old.get(1), old.get(2));
         assertThat(fleet.refresh("g", id).orElseThrow().status()).isEqualTo("InProgress");
 
         fleet.setInstanceProtection("g", old.get(3), false);
-        clock.advanceSeconds(45);
+        clock.advance(Duration.ofSeconds(45));
         assertThat(fleet.refresh("g", id).orElseThrow().status()).isEqualTo("Successful");
         assertThat(fleet.instances("g")).hasSize(4).extracting(InstanceView::instanceId).doesNotContainAnyElementsOf(old);
         assertThat(fleet.startInstanceRefresh("g")).as("a finished refresh does not block a new one").isNotEqualTo(id);
@@ -245,18 +244,18 @@ class InMemoryFleetControlTest {
     @Test
     void anInstanceRefreshFailsWhenProtectedInstancesStayProtectedForAnHour() {
         fleet.createGroup(new GroupConfig("g", Family.LINUX, 0, 10, 1, 0, true));
-        clock.advanceSeconds(45);
+        clock.advance(Duration.ofSeconds(45));
         String id = fleet.startInstanceRefresh("g");
-        clock.advanceSeconds(3599);
+        clock.advance(Duration.ofSeconds(3599));
         assertThat(fleet.refresh("g", id).orElseThrow().status()).isEqualTo("InProgress");
-        clock.advanceSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         assertThat(fleet.refresh("g", id).orElseThrow().status()).isEqualTo("Failed");
     }
 
     @Test
     void withATerminateHookAScaledInInstanceWaitsInTerminatingWaitUntilItsAgentCompletesOrTheHookTimesOut() {
         fleet.createGroup(new GroupConfig("g", Family.MACOS, 0, 10, 2, 0, false, Duration.ofMinutes(30)));
-        clock.advanceSeconds(600);
+        clock.advance(Duration.ofSeconds(600));
         List<String> ids = inState("g", State.IN_SERVICE).stream().map(InstanceView::instanceId).toList();
 
         fleet.updateSizes("g", 0, 0, 0);
@@ -275,9 +274,9 @@ class InMemoryFleetControlTest {
         assertThatThrownBy(() -> fleet.terminateInstanceInAutoScalingGroup(ids.get(1), false))
                 .isInstanceOf(FleetControlException.class).hasMessageContaining("already terminating");
 
-        clock.advanceSeconds(1799);
+        clock.advance(Duration.ofSeconds(1799));
         assertThat(fleet.describe("g").orElseThrow().runningInstanceCount()).isEqualTo(1);
-        clock.advanceSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         assertThat(fleet.describe("g").orElseThrow().runningInstanceCount()).as("the hook timed out").isZero();
         assertThat(fleet.instances("g")).isEmpty();
         assertThat(fleet.usage("g").runningSeconds()).as("a waiting instance still runs")
@@ -287,11 +286,11 @@ class InMemoryFleetControlTest {
     @Test
     void withATerminateHookAnInstanceRefreshWaitsForTheOldInstanceToLeave() {
         fleet.createGroup(new GroupConfig("g", Family.LINUX, 0, 10, 1, 0, false, Duration.ofMinutes(5)));
-        clock.advanceSeconds(45);
+        clock.advance(Duration.ofSeconds(45));
         String old = inState("g", State.IN_SERVICE).get(0).instanceId();
 
         String id = fleet.startInstanceRefresh("g");
-        clock.advanceSeconds(45);
+        clock.advance(Duration.ofSeconds(45));
 
         assertThat(inState("g", State.TERMINATING_WAIT)).extracting(InstanceView::instanceId).containsExactly(old);
         assertThat(fleet.refresh("g", id).orElseThrow().status()).isEqualTo("InProgress");

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.agentstacks.hosts.HostGroupConfiguration;
 import io.agentstacks.hosts.HostGroups.DeleteResult;
-import io.agentstacks.hosts.TestClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -15,7 +14,7 @@ import java.util.Map;
 
 class InMemoryHostGroupsTest {
 
-    private final TestClock clock = new TestClock(Instant.parse("2025-03-01T08:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2025-03-01T08:00:00Z"));
     private final InMemoryHostPool pool = new InMemoryHostPool(clock);
     private final InMemoryHostGroups groups = new InMemoryHostGroups(pool);
     private final HostGroupConfiguration config = new HostGroupConfiguration(List.of("mac2"), List.of(), true, true);

@@ -3,12 +3,11 @@ package io.agentstacks.inmemory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.agentstacks.hosts.HostPool;
 import io.agentstacks.hosts.HostPool.AllocationResult;
 import io.agentstacks.hosts.HostPool.ReleaseOutcome;
+import io.agentstacks.hosts.HostPool;
 import io.agentstacks.hosts.HostState;
 import io.agentstacks.hosts.HostTags;
-import io.agentstacks.hosts.TestClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,7 +16,7 @@ import java.util.List;
 
 class InMemoryHostPoolTest {
 
-    private final TestClock clock = new TestClock(Instant.parse("2025-03-01T08:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2025-03-01T08:00:00Z"));
     private final InMemoryHostPool pool = new InMemoryHostPool(clock);
 
     private String allocate(String token, String zone) {

@@ -9,12 +9,15 @@ import io.agentstacks.events.DomainEvent;
 import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
 import io.agentstacks.inmemory.InMemoryTokenStore;
+import io.agentstacks.inmemory.ManualClock;
 import io.agentstacks.inmemory.ProgrammableSemaphore;
 import io.agentstacks.spec.StackSpec;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackRegistry;
 import io.agentstacks.stacks.StackStatus;
 import io.agentstacks.stacks.StackTransitions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -22,9 +25,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 
 class TokenRotationTest {
 
@@ -34,7 +34,7 @@ class TokenRotationTest {
     static final AgentToken NEW = new AgentToken("new-registration-token-9876543210");
     static final Instant T0 = Instant.parse("2025-03-01T08:00:00Z");
 
-    final MutableClock clock = new MutableClock(T0);
+    final ManualClock clock = new ManualClock(T0);
     final InMemoryStackRegistry registry = new InMemoryStackRegistry();
     final InMemoryTokenStore tokens = new InMemoryTokenStore();
     final InMemoryEventSink events = new InMemoryEventSink();

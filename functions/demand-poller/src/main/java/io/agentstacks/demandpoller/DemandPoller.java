@@ -17,6 +17,7 @@ import io.agentstacks.stacks.StackRegistry;
 import io.agentstacks.stacks.StackStatus;
 import io.agentstacks.stacks.StackTransitions;
 import io.agentstacks.token.StoredToken;
+import io.agentstacks.token.TokenRotation;
 import io.agentstacks.token.TokenStore;
 
 import java.time.Clock;
@@ -176,15 +177,16 @@ public final class DemandPoller implements AutoCloseable {
             failures.incrementAndGet();
             Instant at = p.observation().map(Observation::at).orElse(clock.instant());
             if (p.observation().isPresent() && p.observation().get() instanceof Observation.TokenRejected t) {
-                String reason = "Semaphore rejected the agent token in " + r.spec().agentTokenParameterName()
-                        + " (HTTP " + t.httpStatus() + ")";
+                String reason = TokenRotation.rejectedReason(stack, r.spec().agentTokenParameterName(), t.httpStatus(),
+                        TokenRotation.SOURCE_POLLER);
                 failureMetric(stack, at, "token-rejected", reason);
                 out.add(new DomainEvent.TokenRejected(stack, r.spec().agentTokenParameterName(), t.httpStatus(),
-                        "poller", t.at()));
+                        TokenRotation.SOURCE_POLLER, t.at()));
                 regardless.add(() -> update(stack, cur -> degraded(cur, reason, at)));
             } else if (p.failureKind().equals("token-missing")) {
-                failureMetric(stack, at, p.failureKind(), p.failure());
-                regardless.add(() -> update(stack, cur -> degraded(cur, p.failure(), at)));
+                String reason = TokenRotation.missingReason(stack, r.spec().agentTokenParameterName());
+                failureMetric(stack, at, p.failureKind(), reason);
+                regardless.add(() -> update(stack, cur -> degraded(cur, reason, at)));
             } else if (p.observation().isPresent() && p.observation().get() instanceof Observation.Unavailable u) {
                 failureMetric(stack, at, "unavailable", u.reason());
             } else {

@@ -1,11 +1,9 @@
 package io.agentstacks.demandpoller;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.micronaut.context.ApplicationContext;
+import io.agentstacks.lambda.LambdaEntry;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,38 +15,23 @@ import java.io.OutputStream;
  * a scheduled rule's event); answers the {@link PollResult} JSON the state machine waits on. Input that
  * is not a poll request fails the invocation with a message naming the field.
  */
-public final class DemandPollerFunction implements RequestStreamHandler, AutoCloseable {
+public final class DemandPollerFunction extends LambdaEntry<DemandPoller> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ApplicationContext context;
-    private final DemandPoller poller;
-
     public DemandPollerFunction() {
-        this(ApplicationContext.builder()
-                .deduceEnvironment(false).deduceCloudEnvironment(false).banner(false)
-                .environmentPropertySource(false).enableDefaultPropertySources(false)
-                .start());
+        super(DemandPoller.class);
     }
 
-    DemandPollerFunction(ApplicationContext context) {
-        this.context = context;
-        this.poller = context.getBean(DemandPoller.class);
+    /** Over a handler wired by hand (the plain entry of the cold-start comparison). */
+    DemandPollerFunction(DemandPoller poller) {
+        super(poller);
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context lambdaContext) throws IOException {
         JsonNode event = JSON.readTree(input);
-        PollResult result = poller.poll(PollRequest.from(event));
+        PollResult result = handler().poll(PollRequest.from(event));
         JSON.writeValue(output, result.toJson());
-    }
-
-    ApplicationContext context() {
-        return context;
-    }
-
-    @Override
-    public void close() {
-        context.close();
     }
 }

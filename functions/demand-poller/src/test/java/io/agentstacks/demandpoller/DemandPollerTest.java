@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.agentstacks.demand.Demand;
 import io.agentstacks.demand.DemandSource;
 import io.agentstacks.demand.Observation;
@@ -16,9 +15,10 @@ import io.agentstacks.events.DomainEvent;
 import io.agentstacks.events.EventSink;
 import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
+import io.agentstacks.inmemory.ManualClock;
 import io.agentstacks.stacks.DemandSnapshot;
 import io.agentstacks.stacks.StackStatus;
-
+import io.agentstacks.token.TokenRotation;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +40,7 @@ class DemandPollerTest {
     private final InMemoryStackRegistry registry = new InMemoryStackRegistry();
     private final Fixtures.MapTokenStore tokens = new Fixtures.MapTokenStore();
     private final InMemoryEventSink sink = new InMemoryEventSink();
-    private final Fixtures.SetClock clock = new Fixtures.SetClock(MINUTE);
+    private final ManualClock clock = new ManualClock(MINUTE);
     private final List<String> log = new CopyOnWriteArrayList<>();
     /** What "Semaphore" answers per token value. */
     private final Map<String, Function<Instant, Observation>> answers = new ConcurrentHashMap<>();
@@ -229,8 +229,9 @@ class DemandPollerTest {
             assertThat(t.source()).isEqualTo("poller");
         });
         assertThat(registry.get("bad").orElseThrow().status()).isEqualTo(StackStatus.DEGRADED);
-        assertThat(registry.get("bad").orElseThrow().reason()).hasValueSatisfying(reason ->
-                assertThat(reason).contains("rejected").contains("HTTP 401").doesNotContain("token-of-bad"));
+        assertThat(registry.get("bad").orElseThrow().reason()).contains(TokenRotation.rejectedReason("bad",
+                "/semaphore/bad/token", 401, TokenRotation.SOURCE_POLLER));
+        assertThat(registry.get("bad").orElseThrow().reason().orElseThrow()).doesNotContain("token-of-bad");
         assertThat(registry.get("good").orElseThrow().status()).isEqualTo(StackStatus.ACTIVE);
         assertThat(String.join("\n", log)).doesNotContain("token-of-").contains("\"DemandPollFailed\":1");
 
@@ -246,7 +247,7 @@ class DemandPollerTest {
         tokens.tokens.clear();
         poll(0);
         assertThat(registry.get("lost").orElseThrow().status()).isEqualTo(StackStatus.DEGRADED);
-        assertThat(registry.get("lost").orElseThrow().reason()).hasValueSatisfying(r -> assertThat(r).contains("does not exist"));
+        assertThat(registry.get("lost").orElseThrow().reason()).contains(TokenRotation.missingReason("lost", "/semaphore/lost/token"));
         assertThat(sink.published()).isEmpty();
     }
 

@@ -1,6 +1,7 @@
 package io.agentstacks.demandpoller;
 
 import io.agentstacks.inmemory.InMemoryStackRegistry;
+import io.agentstacks.inmemory.ManualClock;
 import io.agentstacks.spec.StackSpec;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackTransitions;
@@ -8,11 +9,7 @@ import io.agentstacks.token.AgentToken;
 import io.agentstacks.token.StoredToken;
 import io.agentstacks.token.TokenStore;
 
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,38 +62,6 @@ final class Fixtures {
             long v = tokens.containsKey(parameterName) ? tokens.get(parameterName).version() + 1 : 1;
             tokens.put(parameterName, new StoredToken(token, v));
             return v;
-        }
-    }
-
-    /** A clock the test sets. */
-    static final class SetClock extends Clock {
-        volatile Instant now;
-
-        SetClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant t) {
-            now = t;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }

@@ -12,12 +12,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-
 import io.agentstacks.events.DomainEvent;
+import io.agentstacks.events.EventJson;
 import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryFleetControl;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
-import io.agentstacks.scaler.DemandObservedEvents;
+import io.agentstacks.inmemory.ManualClock;
 import io.agentstacks.scaler.Scaler;
 import io.agentstacks.semaphore.SemaphoreDemandSource;
 import io.agentstacks.spec.OperatingSystem;
@@ -26,7 +26,6 @@ import io.agentstacks.spec.Scaling;
 import io.agentstacks.spec.ScalingPolicyKind;
 import io.agentstacks.spec.StackSpec;
 import io.agentstacks.stacks.StackStatus;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,7 +59,7 @@ class SemaphoreFaultsTest {
     private final InMemoryStackRegistry registry = new InMemoryStackRegistry();
     private final Fixtures.MapTokenStore tokens = new Fixtures.MapTokenStore();
     private final InMemoryEventSink bus = new InMemoryEventSink();
-    private final Fixtures.SetClock clock = new Fixtures.SetClock(MINUTE);
+    private final ManualClock clock = new ManualClock(MINUTE);
     private final InMemoryFleetControl fleet = new InMemoryFleetControl(clock);
     private final List<String> log = new CopyOnWriteArrayList<>();
     private final List<String> scalerOutcomes = new CopyOnWriteArrayList<>();
@@ -74,7 +73,7 @@ class SemaphoreFaultsTest {
         Scaler scaler = new Scaler(registry, fleet, bus, clock, log::add);
         bus.subscribe(e -> {
             if (e instanceof DomainEvent.DemandObserved d) {
-                JsonNode delivered = DemandObservedEvents.envelope(d, "123456789012", "us-east-1");
+                JsonNode delivered = EventJson.envelope(d, "123456789012", "us-east-1");
                 scalerOutcomes.add(d.stack() + ":" + scaler.handle(delivered).outcome());
             }
         });

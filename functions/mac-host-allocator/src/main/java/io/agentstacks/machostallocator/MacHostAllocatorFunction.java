@@ -1,8 +1,7 @@
 package io.agentstacks.machostallocator;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import io.micronaut.context.ApplicationContext;
+import io.agentstacks.lambda.LambdaEntry;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,34 +12,19 @@ import java.io.OutputStream;
  * provision-stack's and destroy-stack's Mac host tasks ({@code ensureHosts}, {@code detachHosts}). It only builds {@link MacHostAllocatorHandler}, once per runtime, in a lean
  * Micronaut context (no environment deduction, no property sources) from the adapters' port beans.
  */
-public final class MacHostAllocatorFunction implements RequestStreamHandler, AutoCloseable {
-
-    private final ApplicationContext context;
-    private final MacHostAllocatorHandler handler;
+public final class MacHostAllocatorFunction extends LambdaEntry<MacHostAllocatorHandler> {
 
     public MacHostAllocatorFunction() {
-        this(ApplicationContext.builder()
-                .deduceEnvironment(false).deduceCloudEnvironment(false).banner(false)
-                .environmentPropertySource(false).enableDefaultPropertySources(false)
-                .start());
+        super(MacHostAllocatorHandler.class);
     }
 
-    MacHostAllocatorFunction(ApplicationContext context) {
-        this.context = context;
-        this.handler = context.getBean(MacHostAllocatorHandler.class);
+    /** Over a handler wired by hand (the plain entry of the cold-start comparison). */
+    MacHostAllocatorFunction(MacHostAllocatorHandler handler) {
+        super(handler);
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context lambdaContext) throws IOException {
-        handler.handle(input, output);
-    }
-
-    ApplicationContext context() {
-        return context;
-    }
-
-    @Override
-    public void close() {
-        context.close();
+        handler().handle(input, output);
     }
 }

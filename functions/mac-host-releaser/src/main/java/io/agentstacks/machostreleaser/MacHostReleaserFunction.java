@@ -1,8 +1,7 @@
 package io.agentstacks.machostreleaser;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import io.micronaut.context.ApplicationContext;
+import io.agentstacks.lambda.LambdaEntry;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,34 +12,19 @@ import java.io.OutputStream;
  * release-mac-hosts' tasks ({@code releaseEligible}, {@code deleteGroup}) and the scheduled {@code releaseSurplus}. It only builds {@link MacHostReleaserHandler}, once per runtime, in a lean
  * Micronaut context (no environment deduction, no property sources) from the adapters' port beans.
  */
-public final class MacHostReleaserFunction implements RequestStreamHandler, AutoCloseable {
-
-    private final ApplicationContext context;
-    private final MacHostReleaserHandler handler;
+public final class MacHostReleaserFunction extends LambdaEntry<MacHostReleaserHandler> {
 
     public MacHostReleaserFunction() {
-        this(ApplicationContext.builder()
-                .deduceEnvironment(false).deduceCloudEnvironment(false).banner(false)
-                .environmentPropertySource(false).enableDefaultPropertySources(false)
-                .start());
+        super(MacHostReleaserHandler.class);
     }
 
-    MacHostReleaserFunction(ApplicationContext context) {
-        this.context = context;
-        this.handler = context.getBean(MacHostReleaserHandler.class);
+    /** Over a handler wired by hand (the plain entry of the cold-start comparison). */
+    MacHostReleaserFunction(MacHostReleaserHandler handler) {
+        super(handler);
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context lambdaContext) throws IOException {
-        handler.handle(input, output);
-    }
-
-    ApplicationContext context() {
-        return context;
-    }
-
-    @Override
-    public void close() {
-        context.close();
+        handler().handle(input, output);
     }
 }

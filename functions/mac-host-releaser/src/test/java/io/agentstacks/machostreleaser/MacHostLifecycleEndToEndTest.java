@@ -11,6 +11,7 @@ import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryHostGroups;
 import io.agentstacks.inmemory.InMemoryHostPool;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
+import io.agentstacks.inmemory.ManualClock;
 import io.agentstacks.machostallocator.MacHostAllocatorHandler;
 import io.agentstacks.spec.Arch;
 import io.agentstacks.spec.Mac;
@@ -47,7 +48,7 @@ class MacHostLifecycleEndToEndTest {
     private static final Duration SCRUB = Duration.ofHours(3).plusMinutes(30);
 
     private final ObjectMapper json = new ObjectMapper();
-    private final TestClock clock = new TestClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
     private final InMemoryStackRegistry registry = new InMemoryStackRegistry();
     private final InMemoryHostPool pool = new InMemoryHostPool(clock);
     private final InMemoryHostGroups groups = new InMemoryHostGroups(pool);

@@ -12,6 +12,7 @@ import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryHostGroups;
 import io.agentstacks.inmemory.InMemoryHostPool;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
+import io.agentstacks.inmemory.ManualClock;
 import io.agentstacks.spec.Arch;
 import io.agentstacks.spec.Mac;
 import io.agentstacks.spec.OperatingSystem;
@@ -36,7 +37,7 @@ class MacHostReleaserHandlerTest {
     private static final Mac MAC = new Mac(List.of("mac2"), List.of(), Optional.empty(), true, true, 0);
 
     private final ObjectMapper json = new ObjectMapper();
-    private final TestClock clock = new TestClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
     private final InMemoryStackRegistry registry = new InMemoryStackRegistry();
     private final InMemoryHostPool pool = new InMemoryHostPool(clock);
     private final InMemoryHostGroups groups = new InMemoryHostGroups(pool);

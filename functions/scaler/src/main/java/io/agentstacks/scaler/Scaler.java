@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentstacks.demand.Demand;
 import io.agentstacks.demand.Observation;
 import io.agentstacks.events.DomainEvent;
+import io.agentstacks.events.EventJson;
 import io.agentstacks.events.EventSink;
 import io.agentstacks.metrics.EmbeddedMetrics;
 import io.agentstacks.metrics.EmbeddedMetrics.Metric;
@@ -60,7 +61,7 @@ public final class Scaler {
     public ScalerResult handle(JsonNode eventBridgeEvent) {
         DomainEvent.DemandObserved event;
         try {
-            event = DemandObservedEvents.read(eventBridgeEvent);
+            event = EventJson.fromEnvelope(eventBridgeEvent, DomainEvent.DemandObserved.class);
         } catch (IllegalArgumentException e) {
             logLine("ERROR", "scaler.rejected", Map.of("reason", e.getMessage()));
             return new ScalerResult("rejected", eventBridgeEvent == null ? "" : eventBridgeEvent.path("detail")

@@ -1,10 +1,8 @@
 package io.agentstacks.scaler;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.micronaut.context.ApplicationContext;
+import io.agentstacks.lambda.LambdaEntry;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,36 +13,21 @@ import java.io.OutputStream;
  * target of the EventBridge rule on {@code DemandObserved}. Answers the {@link ScalerResult} JSON. A
  * malformed event is answered {@code rejected} rather than failed: a retry would not mend it.
  */
-public final class ScalerFunction implements RequestStreamHandler, AutoCloseable {
+public final class ScalerFunction extends LambdaEntry<Scaler> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ApplicationContext context;
-    private final Scaler scaler;
-
     public ScalerFunction() {
-        this(ApplicationContext.builder()
-                .deduceEnvironment(false).deduceCloudEnvironment(false).banner(false)
-                .environmentPropertySource(false).enableDefaultPropertySources(false)
-                .start());
+        super(Scaler.class);
     }
 
-    ScalerFunction(ApplicationContext context) {
-        this.context = context;
-        this.scaler = context.getBean(Scaler.class);
+    /** Over a handler wired by hand (the plain entry of the cold-start comparison). */
+    ScalerFunction(Scaler scaler) {
+        super(scaler);
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context lambdaContext) throws IOException {
-        JSON.writeValue(output, scaler.handle(JSON.readTree(input)).toJson());
-    }
-
-    ApplicationContext context() {
-        return context;
-    }
-
-    @Override
-    public void close() {
-        context.close();
+        JSON.writeValue(output, handler().handle(JSON.readTree(input)).toJson());
     }
 }

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.agentstacks.events.DomainEvent;
+import io.agentstacks.events.EventJson;
 import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryFleetControl;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
+import io.agentstacks.inmemory.ManualClock;
 import io.agentstacks.scaling.FleetControl;
 import io.agentstacks.scaling.GroupState;
 import io.agentstacks.spec.OperatingSystem;
@@ -19,14 +20,10 @@ import io.agentstacks.spec.StackSpec;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackRegistry;
 import io.agentstacks.stacks.StackTransitions;
-
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -39,7 +36,7 @@ class ScalerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant T0 = Instant.parse("2025-03-01T12:00:00Z");
 
-    private final MovableClock clock = new MovableClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
     private final InMemoryStackRegistry registry = new InMemoryStackRegistry();
     private final InMemoryFleetControl fleet = new InMemoryFleetControl(clock,
             new InMemoryFleetControl.BootTimes(Duration.ofSeconds(45), Duration.ofMinutes(5), Duration.ofMinutes(10),
@@ -243,7 +240,7 @@ class ScalerTest {
         }
         assertThat(setCalls()).isZero();
         assertThat(registry.get("ci-linux").orElseThrow().lastDecision()).isEmpty();
-        assertThat(log).anySatisfy(l -> assertThat(l).contains("detail.queuedJobs"));
+        assertThat(log).anySatisfy(l -> assertThat(l).contains("DemandObserved.queuedJobs"));
     }
 
     @Test
@@ -309,36 +306,8 @@ class ScalerTest {
     @Test
     void theEnvelopeWrittenForTestsAndSimulationIsReadBack() {
         var e = new DomainEvent.DemandObserved("ci-linux", "ci-linux-asg", 1, 2, 3, 4, T0.plusMillis(250));
-        JsonNode env = DemandObservedEvents.envelope(e, "123456789012", "us-east-1");
-        assertThat(DemandObservedEvents.read(env)).isEqualTo(e);
+        JsonNode env = EventJson.envelope(e, "123456789012", "us-east-1");
+        assertThat(EventJson.fromEnvelope(env, DomainEvent.DemandObserved.class)).isEqualTo(e);
         assertThat(env.get("time").asText()).isEqualTo("2025-03-01T12:00:00Z");
-    }
-
-    /** A clock the test sets. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant t) {
-            now = t;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentstacks.events.EventSink;
+import io.agentstacks.lambda.LambdaEntry;
 import io.agentstacks.scaling.FleetControl;
 import io.agentstacks.stacks.StackRegistry;
 import io.agentstacks.stacks.WorkflowStarter;
@@ -33,14 +34,13 @@ public final class StackApiHandler implements RequestStreamHandler, AutoCloseabl
 
     /** Lambda's entry: started once per execution environment (and snapshotted by SnapStart). */
     public StackApiHandler() {
-        this.context = ApplicationContext.builder()
-                .deduceEnvironment(false)
-                .deduceCloudEnvironment(false)
-                .banner(false)
-                .environmentPropertySource(false)
-                .enableDefaultPropertySources(false)
-                .start();
-        this.api = context.getBean(StackApi.class);
+        this.context = LambdaEntry.leanContext().start();
+        try {
+            this.api = context.getBean(StackApi.class);
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
     }
 
     /** In process, over the given ports; log lines handed to {@code logLines}. */

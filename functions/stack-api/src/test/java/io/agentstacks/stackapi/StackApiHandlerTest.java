@@ -1,7 +1,7 @@
 package io.agentstacks.stackapi;
 
-import static io.agentstacks.stackapi.ApiGatewayEvents.post;
-import static io.agentstacks.stackapi.ApiGatewayEvents.request;
+import static io.agentstacks.lambdatesting.ApiGatewayEvents.post;
+import static io.agentstacks.lambdatesting.ApiGatewayEvents.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +10,7 @@ import io.agentstacks.events.DomainEvent.StackRequested;
 import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
 import io.agentstacks.inmemory.InMemoryWorkflowStarter;
+import io.agentstacks.lambdatesting.ApiGatewayEvents;
 import io.agentstacks.scaling.GroupState;
 import io.agentstacks.spec.SpecReader;
 import io.agentstacks.spec.SpecResult;

@@ -2,6 +2,7 @@ package io.agentstacks.deployer;
 
 import io.agentstacks.events.DomainEvent;
 import io.agentstacks.events.EventSink;
+import io.agentstacks.images.ImageRollout;
 import io.agentstacks.scaling.FleetControl;
 import io.agentstacks.scaling.GroupState;
 import io.agentstacks.spec.OperatingSystem;
@@ -63,6 +64,11 @@ public final class DeployerSteps {
         this.events = Objects.requireNonNull(events, "events");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.templateUrl = Objects.requireNonNull(templateUrl, "templateUrl");
+    }
+
+    /** The image roll-out over the same registry and groups: this function's other job. */
+    public ImageRollout imageRollout() {
+        return new ImageRollout(registry, fleet);
     }
 
     // ---- results -------------------------------------------------------------------------------------

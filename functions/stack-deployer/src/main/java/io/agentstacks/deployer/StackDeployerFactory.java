@@ -1,6 +1,6 @@
 package io.agentstacks.deployer;
 
-import io.agentstacks.aws.SdkClientDefaults;
+import io.agentstacks.aws.LambdaEnvironment;
 import io.agentstacks.events.EventSink;
 import io.agentstacks.scaling.FleetControl;
 import io.agentstacks.stacks.Network;
@@ -23,6 +23,6 @@ final class StackDeployerFactory {
     StackDeployerHandler handler(StackRegistry registry, StackDeployments deployments, Network network,
                                  FleetControl fleet, EventSink events) {
         return new StackDeployerHandler(new DeployerSteps(registry, deployments, network, fleet, events, Clock.systemUTC(),
-                SdkClientDefaults.required("AGENT_STACK_TEMPLATE_URL")));
+                LambdaEnvironment.required("AGENT_STACK_TEMPLATE_URL")));
     }
 }

@@ -2,8 +2,10 @@ package io.agentstacks.deployer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentstacks.images.ImageRollout;
 import io.agentstacks.spec.SpecJson;
 import io.agentstacks.stacks.Network.ResolvedNetwork;
 
@@ -20,6 +22,11 @@ import java.util.function.Consumer;
  * fields are its arguments, and the answer is the step's result as JSON (statemachines/README.md lists
  * every input and output). One function for all steps keeps one warm instance for a whole workflow, one
  * IAM role and one ARN to substitute into the definitions.
+ *
+ * <p>The same function is the target of the EventBridge rule on Image Builder's
+ * {@code EC2 Image Builder Image State Change} events: an input with a {@code detail-type} is such an event, and
+ * an {@code AVAILABLE} image starts the {@link ImageRollout} of its (os, arch). A second delivery of the event
+ * starts nothing new: a running refresh is answered instead.
  *
  * <p>Input is checked before anything is done: a missing or mistyped field throws
  * {@link BadTaskInput} naming it. Nothing in an input or output is a secret.
@@ -39,6 +46,7 @@ public final class StackDeployerHandler {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private final DeployerSteps steps;
+    private final ImageRollout rollout;
     private final Consumer<String> log;
 
     public StackDeployerHandler(DeployerSteps steps) {
@@ -47,13 +55,21 @@ public final class StackDeployerHandler {
 
     /** @param log receives one JSON object per handled step (stack, event, outcome); never a secret */
     public StackDeployerHandler(DeployerSteps steps, Consumer<String> log) {
+        this(steps, steps.imageRollout(), log);
+    }
+
+    public StackDeployerHandler(DeployerSteps steps, ImageRollout rollout, Consumer<String> log) {
         this.steps = Objects.requireNonNull(steps, "steps");
+        this.rollout = Objects.requireNonNull(rollout, "rollout");
         this.log = Objects.requireNonNull(log, "log");
     }
 
     public ObjectNode handle(JsonNode input) {
         if (input == null || !input.isObject()) {
             throw new BadTaskInput("task input must be a JSON object");
+        }
+        if (input.has("detail-type")) {
+            return imageStateChange(input);
         }
         String action = text(input, "action");
         String stack = text(input, "stack");
@@ -93,6 +109,40 @@ public final class StackDeployerHandler {
         } catch (JsonProcessingException e) {
             throw new BadTaskInput("task input is not JSON: " + e.getOriginalMessage());
         }
+    }
+
+    /** An EventBridge event: only Image Builder's image state changes are this function's. */
+    private ObjectNode imageStateChange(JsonNode event) {
+        ImageRollout.Outcome outcome;
+        try {
+            outcome = rollout.onImageStateChange(event.toString());
+        } catch (IllegalArgumentException e) {
+            throw new BadTaskInput("not an EC2 Image Builder Image State Change event of an agent image: " + e.getMessage());
+        }
+        ObjectNode o = F.objectNode();
+        ObjectNode line = F.objectNode().put("event", "stack-deployer.imageRollout");
+        if (outcome instanceof ImageRollout.Outcome.Ignored ignored) {
+            o.put("outcome", "IGNORED");
+            o.put("reason", ignored.reason());
+            line.put("outcome", "IGNORED").put("reason", ignored.reason());
+        } else {
+            ImageRollout.Outcome.Refreshed refreshed = (ImageRollout.Outcome.Refreshed) outcome;
+            o.put("outcome", "REFRESHED");
+            o.put("image", refreshed.image().imageArn());
+            o.put("os", refreshed.image().os().value());
+            o.put("arch", refreshed.image().arch().value());
+            ArrayNode refreshes = o.putArray("refreshes");
+            for (ImageRollout.Refresh r : refreshed.refreshes()) {
+                refreshes.addObject().put("stack", r.stack()).put("groupName", r.groupName())
+                        .put("instanceRefreshId", r.instanceRefreshId());
+                log.accept(F.objectNode().put("stack", r.stack()).put("event", "stack-deployer.instanceRefresh")
+                        .put("image", refreshed.image().imageArn()).put("groupName", r.groupName())
+                        .put("instanceRefreshId", r.instanceRefreshId()).toString());
+            }
+            line.put("outcome", "REFRESHED").put("image", refreshed.image().imageArn()).put("refreshes", refreshes.size());
+        }
+        log.accept(line.toString());
+        return o;
     }
 
     private ObjectNode resolveNetwork(String stack, long specVersion, JsonNode in) {

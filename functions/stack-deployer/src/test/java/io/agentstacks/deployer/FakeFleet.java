@@ -14,6 +14,7 @@ final class FakeFleet implements FleetControl {
 
     final Map<String, GroupState> groups = new HashMap<>();
     final List<String> calls = new ArrayList<>();
+    final Map<String, String> refreshes = new HashMap<>();
 
     void add(String group, int desired, int instances) {
         List<GroupState.Instance> list = new ArrayList<>();
@@ -62,8 +63,10 @@ final class FakeFleet implements FleetControl {
         calls.add("suspendAzRebalance " + groupName);
     }
 
+    /** Answers the running refresh of a group instead of starting another, as Auto Scaling's adapter does. */
     @Override
     public String startInstanceRefresh(String groupName) {
-        throw new UnsupportedOperationException("the deployer's lifecycle steps never refresh instances");
+        calls.add("startInstanceRefresh " + groupName);
+        return refreshes.computeIfAbsent(groupName, g -> "ir-" + g);
     }
 }

@@ -1,9 +1,7 @@
 package io.agentstacks.tokenrotator;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-
-import io.micronaut.context.ApplicationContext;
+import io.agentstacks.lambda.LambdaEntry;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,35 +17,19 @@ import java.io.OutputStream;
  * Both are handled by {@link TokenRotatorHandler}; this class only builds it, once per runtime, from
  * the adapters' port beans.
  */
-public final class TokenRotatorFunction implements RequestStreamHandler, AutoCloseable {
+public final class TokenRotatorFunction extends LambdaEntry<TokenRotatorHandler> {
 
-    private final ApplicationContext context;
-    private final TokenRotatorHandler handler;
-
-    /** The lean context of the Lambda recipe: no environment deduction, no property sources to scan at cold start. */
     public TokenRotatorFunction() {
-        this(ApplicationContext.builder()
-                .deduceEnvironment(false).deduceCloudEnvironment(false).banner(false)
-                .environmentPropertySource(false).enableDefaultPropertySources(false)
-                .start());
+        super(TokenRotatorHandler.class);
     }
 
-    TokenRotatorFunction(ApplicationContext context) {
-        this.context = context;
-        this.handler = context.getBean(TokenRotatorHandler.class);
+    /** Over a handler wired by hand (the plain entry of the cold-start comparison). */
+    TokenRotatorFunction(TokenRotatorHandler handler) {
+        super(handler);
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context lambdaContext) throws IOException {
-        handler.handle(input, output);
-    }
-
-    ApplicationContext context() {
-        return context;
-    }
-
-    @Override
-    public void close() {
-        context.close();
+        handler().handle(input, output);
     }
 }

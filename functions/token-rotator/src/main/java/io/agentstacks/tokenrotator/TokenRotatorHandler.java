@@ -101,7 +101,7 @@ public final class TokenRotatorHandler {
         try {
             answer = answer(rotation.rotate(stack, request.token()), event.path(), event, started);
         } catch (RuntimeException e) {
-            String error = scrub(String.valueOf(e), request.token());
+            String error = request.token().maskedIn(String.valueOf(e));
             log.error("token.put.failed", l -> {
                 l.put("stack", stack);
                 l.put("status", 500);
@@ -274,9 +274,5 @@ public final class TokenRotatorHandler {
 
     private static long millisSince(long started) {
         return (System.nanoTime() - started) / 1_000_000;
-    }
-
-    private static String scrub(String text, AgentToken token) {
-        return text.replace(token.reveal(), "****");
     }
 }

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.agentstacks.events.EventSink;
 import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
 import io.agentstacks.inmemory.InMemoryTokenStore;
+import io.agentstacks.inmemory.ManualClock;
 import io.agentstacks.inmemory.ProgrammableSemaphore;
 import io.agentstacks.spec.StackSpec;
 import io.agentstacks.stacks.StackRecord;
@@ -25,11 +25,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -42,7 +38,7 @@ final class Fixture {
     static final String ENDPOINT = "https://acme.semaphoreci.com";
     static final Instant T0 = Instant.parse("2025-03-01T08:00:00Z");
 
-    final MutableClock clock = new MutableClock(T0);
+    final ManualClock clock = new ManualClock(T0);
     final InMemoryStackRegistry registry = new InMemoryStackRegistry();
     /** Every record the rotator stored, in order. */
     final List<StackRecord> registryWrites = new ArrayList<>();
@@ -181,34 +177,6 @@ final class Fixture {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }
-    }
-
-    /** A clock the test moves by hand. */
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant start) {
-            now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }
