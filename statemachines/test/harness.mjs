@@ -18,6 +18,22 @@ class HarnessError extends Error {
 }
 
 /**
+ * The library's own task-timeout error class (not exported): a mock that throws `States.Timeout` throws one of
+ * these, so that, as on AWS, `States.TaskFailed` does not match it and only a retrier or catcher naming
+ * `States.Timeout` (or `States.ALL`) does. Found once, by timing out a probe Task that never answers.
+ */
+const StatesTimeoutError = await (async () => {
+  const probe = new StateMachine({
+    StartAt: 'T',
+    States: { T: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:probe', TimeoutSeconds: 0.001, End: true } },
+  }, { validationOptions: { noValidate: true } });
+  const run = probe.run({}, { overrides: { taskResourceLocalHandlers: { T: () => new Promise(() => {}) } } });
+  const error = await run.result.then(() => null, (e) => e.cause);
+  if (error?.name !== 'States.Timeout') throw new Error(`harness: could not obtain the library's States.Timeout error (got ${error?.name})`);
+  return error.constructor;
+})();
+
+/**
  * Runs every case of one definition.
  * @returns {{cases: {name: string, problems: string[]}[], missing: string[], targets: string[]}}
  */
@@ -61,6 +77,7 @@ async function runCase(machine, definition, stateByName, file, testCase, covered
         }
         const answer = answers[n];
         if ('throw' in answer) {
+          if (answer.throw.error === 'States.Timeout') throw new StatesTimeoutError();
           const e = new Error(answer.throw.cause ?? '');
           e.name = answer.throw.error;
           throw e;

@@ -68,6 +68,30 @@ test('retried errors consume one answer per attempt', async () => {
   assert.deepEqual(r.cases[0].problems, []);
 });
 
+test('a mocked States.Timeout is a task timeout: States.TaskFailed does not retry it, as on AWS', async () => {
+  const timing = {
+    StartAt: 'Work',
+    States: {
+      Work: {
+        Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:work',
+        Retry: [{ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 1 }],
+        Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'TimedOut' }], Next: 'Done',
+      },
+      Done: { Type: 'Succeed' },
+      TimedOut: { Type: 'Fail', Error: 'TimedOut' },
+    },
+  };
+  const timeout = { throw: { error: 'States.Timeout', cause: 'Task timed out' } };
+  const failed = { throw: { error: 'java.lang.IllegalStateException', cause: 'x' } };
+  const r = await runDefinition('t', timing, {
+    cases: [
+      { name: 'timeout', mocks: { Work: [timeout] }, expect: { status: 'FAILED', error: 'TimedOut', path: ['Work', 'TimedOut'] } },
+      { name: 'failure', mocks: { Work: [failed, { return: {} }] }, expect: { status: 'SUCCEEDED', path: ['Work', 'Done'] } },
+    ],
+  });
+  assert.deepEqual(r.cases.flatMap((c) => c.problems), []);
+});
+
 test('a different path, status or task input fails the case', async () => {
   const r = await runDefinition('t', definition, {
     cases: [{ name: 'wrong', input: { a: 1 }, mocks: { Work: [ok(1)] },

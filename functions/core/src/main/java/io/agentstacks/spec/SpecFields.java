@@ -198,11 +198,13 @@ public final class SpecFields {
         f.add(integer("maxInstanceLifetimeSeconds").zeroOrRange(86_400, 31_536_000).defaultValue(num(0))
                 .legacy(a + "ASG_MAX_INSTANCE_LIFETIME")
                 .doc("Replace agents older than this; 0 means never, otherwise 86400 (1 day) to 31536000 (365 days)."));
-        f.add(new SpecField("launchTemplateOverrides", Type.OBJECT_LIST).maxItems(40)
+        f.add(new SpecField("launchTemplateOverrides", Type.OBJECT_LIST)
+                .maxItems(io.agentstacks.stacks.AgentStackParameters.MAX_OVERRIDES)
                 .oneOf("instanceType", "instanceRequirements").defaultValue(emptyArray())
                 .legacy(a + "ASG_LAUNCH_TEMPLATE_OVERRIDES_JSON")
                 .doc("Further instance types the group may launch (a mixed instances policy's overrides), each by "
-                        + "`instanceType` or by `instanceRequirements`, not both. A list, see below. The older "
+                        + "`instanceType` or by `instanceRequirements`, not both; at most 10 (the agent-stack template's "
+                        + "slots). A list, see below. The older "
                         + "`" + a + "ASG_INSTANCE_REQUIREMENTS_JSON` converts to an `instanceRequirements` entry."));
         f.add(string("launchTemplateOverrides[].instanceType").pattern(INSTANCE_TYPE,
                         "must be an EC2 instance type such as t3.micro or c7g.2xlarge").maxLength(64)
@@ -275,7 +277,8 @@ public final class SpecFields {
         f.add(bool("useIpv6").defaultValue(BooleanNode.FALSE).legacy(a + "USE_IPV6")
                 .doc("Give each agent an IPv6 address (the subnets need IPv6 CIDRs)."));
         f.add(bool("allowPublicSubnet").defaultValue(BooleanNode.FALSE).legacy(a + "ALLOW_PUBLIC_SUBNET")
-                .doc("Allow the control plane's functions in a VPC to use public subnets."));
+                .doc("Accepted for older configurations and ignored (with a warning): it let the older tool's "
+                        + "per-stack scaler function use public subnets; the control plane's functions do not run in your VPC."));
 
         f.add(string("cacheBucketName").pattern(BUCKET_NAME, "must be an S3 bucket name")
                 .maxLength(63).legacy(a + "CACHE_BUCKET_NAME")
@@ -375,9 +378,10 @@ public final class SpecFields {
         f.add(string("warmPool.state").values(WarmPoolState.allValues())
                 .defaultValue(text(WarmPoolState.STOPPED.value()))
                 .doc("State the warm instances wait in."));
-        f.add(new SpecField("schedules", Type.OBJECT_LIST).maxItems(125)
+        f.add(new SpecField("schedules", Type.OBJECT_LIST)
+                .maxItems(io.agentstacks.stacks.AgentStackParameters.MAX_SCHEDULES)
                 .anyOf("must set minSize, maxSize or both", "minSize", "maxSize").defaultValue(emptyArray())
-                .doc("Scheduled changes of the group's sizes (Auto Scaling scheduled actions)."));
+                .doc("Scheduled changes of the group's sizes (Auto Scaling scheduled actions); at most 10."));
         f.add(string("schedules[].cron").required().pattern(Cron.PATTERN,
                         "must be a 5-field cron expression (minute hour day-of-month month day-of-week)")
                 .maxLength(256)

@@ -93,6 +93,10 @@ public final class SpecValidator {
             w.add(Violation.of("disconnectAfterIdleSeconds", "is under a day: Mac dedicated hosts are allocated for at "
                     + "least 24 hours, so agents that end sooner leave paid hosts idle", s.disconnectAfterIdleSeconds()));
         }
+        if (s.allowPublicSubnet()) {
+            w.add(Violation.of("allowPublicSubnet", "has no effect: it applied to the older tool's per-stack scaler "
+                    + "function in your VPC, and the control plane's functions do not run in your VPC"));
+        }
         Overprovision o = s.scaling().overprovision();
         if (o.strategy() == OverprovisionStrategy.NONE && o.factor() != 0) {
             w.add(Violation.of("scaling.overprovision.factor", "is ignored with strategy none", o.factor()));
