@@ -3,6 +3,7 @@ package io.agentstacks.cli;
 import io.agentstacks.cli.api.ApiClient;
 import io.agentstacks.cli.api.ApiException;
 import io.agentstacks.cli.api.Endpoints;
+import io.agentstacks.cli.api.Loopback;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -32,7 +33,7 @@ public final class ApiOptions {
 
     @Option(names = "--region", paramLabel = "REGION",
             description = "AWS region of the control plane. Default: the region of an execute-api --endpoint, AWS_REGION,"
-                    + " the profile's region, or the instance's.")
+                    + " the profile's region, or the instance's (" + Loopback.LOCAL_REGION + " for a 127.0.0.1 --endpoint).")
     Optional<String> region = Optional.empty();
 
     /** Resolves region, credentials and endpoint; credentials come from the SDK's default provider chain. */
@@ -57,6 +58,10 @@ public final class ApiOptions {
         try {
             return new DefaultAwsRegionProviderChain().getRegion();
         } catch (SdkException e) {
+            if (endpoint.filter(Loopback::is).isPresent()) {
+                // agent-stacks local checks no signature: any region will do on a machine without AWS settings.
+                return Region.of(Loopback.LOCAL_REGION);
+            }
             throw new ApiException("no AWS region: pass --region or set AWS_REGION", e);
         }
     }

@@ -3,6 +3,7 @@ package io.agentstacks.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.agentstacks.cli.api.Loopback;
 import io.agentstacks.token.TokenFormat;
 
 import java.io.ByteArrayOutputStream;
@@ -40,6 +41,7 @@ import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 
 /**
@@ -62,7 +64,6 @@ public final class SetTokenCommand implements Callable<Integer> {
     private static final Pattern STACK_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9-]{0,127}");
     private static final Pattern EXECUTE_API_HOST =
             Pattern.compile("[a-z0-9]+\\.execute-api\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?");
-    private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "[::1]", "::1");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The stack whose token to replace.")
@@ -221,7 +222,7 @@ public final class SetTokenCommand implements Callable<Integer> {
             throw new UsageException("--endpoint must be a base URL like https://abc123.execute-api.eu-west-1.amazonaws.com/prod");
         }
         boolean https = "https".equalsIgnoreCase(uri.getScheme());
-        boolean loopbackHttp = "http".equalsIgnoreCase(uri.getScheme()) && LOOPBACK.contains(uri.getHost());
+        boolean loopbackHttp = "http".equalsIgnoreCase(uri.getScheme()) && Loopback.is(uri);
         if (!https && !loopbackHttp) {
             throw new UsageException("--endpoint must use https (plain http only to this machine): the token travels in it");
         }
@@ -239,6 +240,9 @@ public final class SetTokenCommand implements Callable<Integer> {
         try {
             return new DefaultAwsRegionProviderChain().getRegion().id();
         } catch (SdkClientException e) {
+            if (Loopback.is(base)) {
+                return Loopback.LOCAL_REGION;
+            }
             throw new UsageException("no AWS region: pass --region R or set AWS_REGION");
         }
     }
@@ -314,6 +318,10 @@ public final class SetTokenCommand implements Callable<Integer> {
         private SignedPut() {
         }
 
+        /**
+         * Signed with the chain's credentials; unsigned only when there are none and {@code uri} is this machine
+         * ({@code agent-stacks local}). A request to any other host without credentials is never sent.
+         */
         static HttpResponse<String> send(URI uri, String region, byte[] body, AwsCredentialsProvider credentials)
                 throws IOException, InterruptedException {
             SdkHttpRequest unsigned = SdkHttpRequest.builder()
@@ -322,16 +330,32 @@ public final class SetTokenCommand implements Callable<Integer> {
                     .putHeader("Content-Type", "application/json")
                     .putHeader("Accept", "application/json, application/problem+json")
                     .build();
-            SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r
-                    .identity(credentials.resolveCredentials())
-                    .request(unsigned)
-                    .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
-                    .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "execute-api")
-                    .putProperty(AwsV4HttpSigner.REGION_NAME, region));
+            SdkHttpRequest toSend;
+            AwsCredentialsIdentity identity;
+            try {
+                identity = credentials.resolveCredentials();
+            } catch (SdkClientException e) {
+                if (!Loopback.is(uri)) {
+                    throw e;
+                }
+                identity = null;
+            }
+            if (identity == null) {
+                toSend = unsigned;
+            } else {
+                AwsCredentialsIdentity id = identity;
+                SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r
+                        .identity(id)
+                        .request(unsigned)
+                        .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "execute-api")
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, region));
+                toSend = signed.request();
+            }
             HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                     .timeout(Duration.ofSeconds(30))
                     .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
-            signed.request().forEachHeader((header, values) -> {
+            toSend.forEachHeader((header, values) -> {
                 if (!SET_BY_CLIENT.contains(header.toLowerCase(Locale.ROOT))) {
                     List.copyOf(values).forEach(v -> request.header(header, v));
                 }

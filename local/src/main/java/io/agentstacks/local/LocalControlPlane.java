@@ -272,6 +272,24 @@ public final class LocalControlPlane implements AutoCloseable {
         return token;
     }
 
+    /**
+     * What the local server does for a spec it accepted whose token parameter does not exist yet: the agent type
+     * (named after the stack, in the spec's organization) in the fake Semaphore, created if needed, and its token
+     * written to the parameter. Answers a line saying so (never the token), or empty when the parameter existed.
+     */
+    public synchronized Optional<String> provideAgentType(StackSpec spec) {
+        String parameter = spec.agentTokenParameterName();
+        if (!tokens.versions(parameter).isEmpty()) {
+            return Optional.empty();
+        }
+        String name = spec.stackName();
+        boolean existed = semaphore.hasAgentType(name);
+        AgentToken token = existed ? semaphore.currentToken(name) : semaphore.createAgentType(name, spec.endpointHost());
+        tokens.write(parameter, token, spec.agentTokenKmsKey());
+        return Optional.of(name + ": " + (existed ? "agent type " + name : "created agent type " + name + " in " + spec.endpointHost())
+                + " of the local Semaphore; its registration token is in SSM parameter " + parameter);
+    }
+
     /** An event of an AWS service on the account's default bus (e.g. an Image Builder image state change). */
     public void putEvent(JsonNode event) {
         bus.put(LocalEventBus.DEFAULT_BUS, event);

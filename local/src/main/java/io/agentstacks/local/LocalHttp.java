@@ -34,12 +34,16 @@ public final class LocalHttp {
 
     /** A server on 127.0.0.1 at a free port, its handlers on daemon threads ({@code threads} at most). */
     public static HttpServer loopbackServer(String threadPrefix, int threads) {
-        HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
+            return bind(0, threadPrefix, threads);
         } catch (IOException e) {
             throw new IllegalStateException("cannot open a port on 127.0.0.1: " + e.getMessage(), e);
         }
+    }
+
+    /** A server on 127.0.0.1 at {@code port} (0: a free one), its handlers on daemon threads; not started. */
+    public static HttpServer bind(int port, String threadPrefix, int threads) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
         server.setExecutor(daemonPool(threadPrefix, threads));
         return server;
     }

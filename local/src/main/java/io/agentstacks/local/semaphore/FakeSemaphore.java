@@ -198,6 +198,11 @@ public final class FakeSemaphore {
         return t.token;
     }
 
+    /** The agent type's current token (for the local server, which hands it to SSM as a user would). */
+    public synchronized AgentToken currentToken(String agentType) {
+        return type(agentType).token;
+    }
+
     public synchronized boolean hasAgentType(String name) {
         return types.containsKey(name);
     }
