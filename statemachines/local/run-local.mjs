@@ -12,7 +12,7 @@
 // runner -> Java: HTTP POST to LOCAL_CONTROL_PLANE_URL
 //   /invoke {execution, state, resource, input}       -> {"output": …} | {"error": "…", "cause": "…"}  (every Task)
 //   /wait   {execution, state, seconds | timestamp}   -> {"id": N}, then the runner waits for {"type":"wake","id":N}
-//   /end    {execution, status, output | error+cause, transitions, lastStates}
+//   /end    {execution, status (SUCCEEDED, FAILED, TIMED_OUT), output | error+cause, transitions, lastStates}
 // and one line {"ready": true, "definitions": [...]} on standard output once every definition is loaded.
 //
 // Simulated time. Every Wait state (Seconds, SecondsPath, Timestamp, TimestampPath) is rewritten into a Task
@@ -187,6 +187,8 @@ async function follow(run, execution) {
       if (lastStates.length > LAST_STATES) lastStates.shift();
     } else if (event.type === 'ExecutionFailed') {
       failure = { error: event.Error, cause: event.Cause };
+    } else if (event.type === 'ExecutionTimeout') {
+      failure = { status: 'TIMED_OUT', error: 'States.Timeout', cause: 'the execution ran past its TimeoutSeconds' };
     }
   }
   try {
@@ -195,7 +197,7 @@ async function follow(run, execution) {
   } catch (e) {
     await post('/end', {
       execution,
-      status: 'FAILED',
+      status: failure?.status ?? 'FAILED',
       error: failure?.error ?? e.name,
       cause: failure?.cause ?? e.message,
       transitions,

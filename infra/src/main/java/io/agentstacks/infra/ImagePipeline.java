@@ -109,7 +109,7 @@ public final class ImagePipeline extends Construct {
                 .distributions(List.of(CfnDistributionConfiguration.DistributionProperty.builder()
                         .region(Aws.REGION)
                         // Typed as JSON in the CloudFormation schema: CDK passes the keys through as written.
-                        .amiDistributionConfiguration(Map.of(
+                        .amiDistributionConfiguration(Ordered.map(
                                 "Name", recipeName + "-{{ imagebuilder:buildDate }}",
                                 "Description", "Semaphore agent " + agentVersion + " on " + image.os() + " " + image.arch(),
                                 "AmiTags", amiTags))

@@ -127,7 +127,7 @@ public final class ImagePipelinesStack extends Stack {
                 .description("Instances that build and test the Semaphore agent AMIs")
                 .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
                 .managedPolicies(List.of(ManagedPolicy.fromAwsManagedPolicyName("AmazonSSMManagedInstanceCore")))
-                .inlinePolicies(Map.of("image-build", policy))
+                .inlinePolicies(Ordered.map("image-build", policy))
                 .build();
         NagSuppressions.addResourceSuppressions(role, List.of(
                 NagPackSuppression.builder().id("AwsSolutions-IAM4")
@@ -208,7 +208,7 @@ public final class ImagePipelinesStack extends Stack {
                         .source(List.of("aws.imagebuilder"))
                         .detailType(List.of("EC2 Image Builder Image State Change"))
                         .resources(images)
-                        .detail(Map.of("state", Map.of("status", List.of("FAILED"))))
+                        .detail(Ordered.map("state", Ordered.map("status", List.of("FAILED"))))
                         .build())
                 .targets(List.of(new SnsTopic(buildFailures)))
                 .build();

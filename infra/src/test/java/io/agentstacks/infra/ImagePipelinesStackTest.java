@@ -209,15 +209,6 @@ class ImagePipelinesStackTest {
         assertThat(warnings).hasSize((int) imagesMissing);
     }
 
-    @Test
-    void theAppSynthesizesWithoutCredentialsOrNetworkIntoTheOutdir() throws Exception {
-        Path out = Files.createTempDirectory("cdk-out");
-        App app = InfraApp.build(RECIPES.getParent(), out.toString());
-        app.synth();
-        assertThat(out.resolve("AgentStacksImagePipelines.template.json")).exists();
-        assertThat(Files.readString(out.resolve("AgentStacksImagePipelines.template.json"))).contains("/semaphore-agent/ami/ubuntu-noble/arm64");
-    }
-
     @SuppressWarnings("unchecked")
     private static List<String> statements(Map<String, Object> resource) {
         List<String> found = new ArrayList<>();

@@ -36,6 +36,8 @@ import io.agentstacks.machostreleaser.MacHostReleaserHandler;
 import io.agentstacks.scaler.Scaler;
 import io.agentstacks.spec.StackSpec;
 import io.agentstacks.stackapi.StackApiHandler;
+import io.agentstacks.stacks.Workflow;
+import io.agentstacks.stacks.WorkflowStarter;
 import io.agentstacks.token.AgentToken;
 import io.agentstacks.token.TokenRotation;
 import io.agentstacks.tokenrotator.JsonLog;
@@ -49,6 +51,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,7 +133,7 @@ public final class LocalControlPlane implements AutoCloseable {
     private final LocalLog log;
     private final InMemoryStackRegistry registry = new InMemoryStackRegistry();
     private final InMemoryEventSink events = new InMemoryEventSink();
-    private final InMemoryWorkflowStarter workflows = new InMemoryWorkflowStarter();
+    private final InMemoryWorkflowStarter workflows;
     private final InMemoryTokenStore tokens = new InMemoryTokenStore();
     private final InMemoryNetwork network = InMemoryNetwork.typical();
     private final InMemoryFleetControl fleet;
@@ -155,6 +158,7 @@ public final class LocalControlPlane implements AutoCloseable {
         files.requireNodePackages();
         this.rules = EventRules.read(files.eventRules());
         this.clock = new ManualClock(options.start());
+        this.workflows = new InMemoryWorkflowStarter(clock);
         this.log = new LocalLog(options.logMirror());
         this.fleet = new InMemoryFleetControl(clock, options.bootTimes(), options.seed());
         this.time = new SimulatedTime(clock, fleet);
@@ -199,6 +203,7 @@ public final class LocalControlPlane implements AutoCloseable {
         this.bus = new LocalEventBus(rules, time, lambdas, this::startScheduled, options.eventBridgeLatency());
         events.subscribe(bus::publish);
         workflows.onStart(e -> runner.start(e.workflow().definitionName(), e.name(), e.executionId(), json(e.input())));
+        runner.onEnd(this::closeExecution);
     }
 
     /** Builds the control plane, starts the state machine runner and the schedules of event-rules.json. */
@@ -223,6 +228,21 @@ public final class LocalControlPlane implements AutoCloseable {
         s.put("DemandPollerFunctionArn", LocalLambdas.arn("demand-poller"));
         s.put("ReleaseMacHostsStateMachineArn", StateMachineRunner.stateMachineArn("release-mac-hosts"));
         return s;
+    }
+
+    /** Step Functions' record of an execution started through the WorkflowStarter port closes when it ends. */
+    private void closeExecution(StateMachineRunner.ExecutionView e) {
+        Optional<Workflow> workflow = Arrays.stream(Workflow.values())
+                .filter(w -> w.definitionName().equals(e.definition())).findFirst();
+        if (workflow.isEmpty() || workflows.describe(workflow.get(), e.name()).isEmpty()) {
+            return;
+        }
+        WorkflowStarter.Status status = switch (e.status()) {
+            case SUCCEEDED -> WorkflowStarter.Status.SUCCEEDED;
+            case TIMED_OUT -> WorkflowStarter.Status.TIMED_OUT;
+            default -> WorkflowStarter.Status.FAILED;
+        };
+        workflows.finish(workflow.get(), e.name(), status, status == WorkflowStarter.Status.SUCCEEDED ? Optional.empty() : e.error());
     }
 
     /** Every schedule of event-rules.json ticks from the first whole minute after the start, at its rate. */

@@ -50,15 +50,25 @@ public final class CloudFormationStackDeployments implements StackDeployments {
     private static final int MAX_EVENTS = 500;
 
     private final CloudFormationClient cfn;
+    private final Optional<String> roleArn;
 
     public CloudFormationStackDeployments(CloudFormationClient cfn) {
+        this(cfn, Optional.empty());
+    }
+
+    /**
+     * @param roleArn the role CloudFormation deploys agent stacks with (RoleARN of every create, update and
+     *                delete); empty: the caller's own credentials
+     */
+    public CloudFormationStackDeployments(CloudFormationClient cfn, Optional<String> roleArn) {
         this.cfn = Objects.requireNonNull(cfn, "cfn");
+        this.roleArn = Objects.requireNonNull(roleArn, "roleArn");
     }
 
     @Override
     public void create(DeploymentRequest r) {
         try {
-            cfn.createStack(b -> b.stackName(r.cloudFormationStackName()).templateURL(r.templateUrl())
+            cfn.createStack(b -> b.stackName(r.cloudFormationStackName()).templateURL(r.templateUrl()).roleARN(roleArn.orElse(null))
                     .parameters(parameters(r.parameters())).tags(tags(r.tags()))
                     .capabilities(Capability.CAPABILITY_NAMED_IAM).onFailure(OnFailure.ROLLBACK)
                     .clientRequestToken(r.clientRequestToken()));
@@ -72,7 +82,7 @@ public final class CloudFormationStackDeployments implements StackDeployments {
     @Override
     public UpdateResult update(DeploymentRequest r) {
         try {
-            cfn.updateStack(b -> b.stackName(r.cloudFormationStackName()).templateURL(r.templateUrl())
+            cfn.updateStack(b -> b.stackName(r.cloudFormationStackName()).templateURL(r.templateUrl()).roleARN(roleArn.orElse(null))
                     .parameters(parameters(r.parameters())).tags(tags(r.tags()))
                     .capabilities(Capability.CAPABILITY_NAMED_IAM).clientRequestToken(r.clientRequestToken()));
             return UpdateResult.STARTED;
@@ -96,7 +106,7 @@ public final class CloudFormationStackDeployments implements StackDeployments {
     @Override
     public void delete(String name, String clientRequestToken) {
         try {
-            cfn.deleteStack(b -> b.stackName(name).clientRequestToken(clientRequestToken));
+            cfn.deleteStack(b -> b.stackName(name).clientRequestToken(clientRequestToken).roleARN(roleArn.orElse(null)));
         } catch (AwsServiceException e) {
             Matcher m = NOT_DELETABLE.matcher(message(e));
             if (isValidationError(e) && m.find()) {

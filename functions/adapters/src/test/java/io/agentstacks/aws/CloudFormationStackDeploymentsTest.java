@@ -113,6 +113,32 @@ class CloudFormationStackDeploymentsTest {
     }
 
     @Test
+    void createUpdateAndDeletePassTheDeploymentRoleWhenOneIsGivenAndNoneOtherwise() {
+        String role = "arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-us-east-1";
+        CloudFormationStackDeployments withRole = new CloudFormationStackDeployments(
+                AwsStandIn.client(CloudFormationClient.builder(), aws), java.util.Optional.of(role));
+        aws.stubFor(action("CreateStack").willReturn(xml("<CreateStackResponse xmlns=\"" + NS + "\"><CreateStackResult><StackId>"
+                + ID + "</StackId></CreateStackResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></CreateStackResponse>")));
+        aws.stubFor(action("UpdateStack").willReturn(xml("<UpdateStackResponse xmlns=\"" + NS + "\"><UpdateStackResult><StackId>"
+                + ID + "</StackId></UpdateStackResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></UpdateStackResponse>")));
+        aws.stubFor(action("DeleteStack").willReturn(xml("<DeleteStackResponse xmlns=\"" + NS + "\"><ResponseMetadata>"
+                + "<RequestId>r-2</RequestId></ResponseMetadata></DeleteStackResponse>")));
+
+        withRole.create(request("ci-v1-create"));
+        withRole.update(request("ci-v2-update"));
+        withRole.delete(NAME, "ci-v2-delete");
+        cfn.create(request("ci-v3-create"));
+
+        String encoded = "RoleARN=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fcdk-hnb659fds-cfn-exec-role-123456789012-us-east-1";
+        for (String action : java.util.List.of("CreateStack", "UpdateStack", "DeleteStack")) {
+            aws.verify(postRequestedFor(urlEqualTo("/")).withRequestBody(containing("Action=" + action + "&"))
+                    .withRequestBody(containing(encoded)));
+        }
+        aws.verify(postRequestedFor(urlEqualTo("/")).withRequestBody(containing("ClientRequestToken=ci-v3-create"))
+                .withRequestBody(notContaining("RoleARN")));
+    }
+
+    @Test
     void creatingAStackThatExistsIsBusy() {
         aws.stubFor(action("CreateStack").willReturn(error(400, "AlreadyExistsException", "Stack [agent-stack-ci] already exists")));
         assertThatThrownBy(() -> cfn.create(request("ci-v2-create"))).isInstanceOf(StackBusy.class)

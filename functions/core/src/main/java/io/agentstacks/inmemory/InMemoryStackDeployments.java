@@ -21,7 +21,8 @@ import java.util.Optional;
  *   <li>create: {@code CREATE_IN_PROGRESS} for {@link Durations#create()}, then {@code CREATE_COMPLETE};</li>
  *   <li>update: {@code UPDATE_IN_PROGRESS} for {@link Durations#update()}, then {@code UPDATE_COMPLETE};
  *       an update with the template, parameters and tags the stack already has is {@link UpdateResult#NO_CHANGES};</li>
- *   <li>delete: {@code DELETE_IN_PROGRESS} for {@link Durations#delete()}, then the stack is gone ({@link DeploymentStatus.Absent});</li>
+ *   <li>delete: {@code DELETE_IN_PROGRESS} for {@link Durations#delete()}, then the stack is gone ({@link DeploymentStatus.Absent});
+ *       a stack still being created is deleted too (CloudFormation cancels the creation), one being updated is not;</li>
  *   <li>{@link #failNextOperation}: the next operation on a stack fails when it would have completed; a create
  *       rolls back ({@code ROLLBACK_IN_PROGRESS}, then {@code ROLLBACK_COMPLETE}), an update too
  *       ({@code UPDATE_ROLLBACK_IN_PROGRESS}, then {@code UPDATE_ROLLBACK_COMPLETE}, the old parameters kept), a
@@ -180,7 +181,7 @@ public final class InMemoryStackDeployments implements StackDeployments {
         if (s == null || "DELETE_IN_PROGRESS".equals(s.status)) {
             return;
         }
-        if (s.status.endsWith("_IN_PROGRESS")) {
+        if (s.status.endsWith("_IN_PROGRESS") && !s.status.equals("CREATE_IN_PROGRESS")) {
             throw new StackBusy(s.name, s.status, "Stack " + s.name + " cannot be deleted while in status " + s.status);
         }
         s.status = "DELETE_IN_PROGRESS";

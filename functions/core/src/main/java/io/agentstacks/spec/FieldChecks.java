@@ -153,6 +153,8 @@ final class FieldChecks {
             String hint = f.patternHint().orElseThrow();
             if (f.path().equals("schedules[].cron")) {
                 hint = Cron.problem(s).orElse(hint);
+            } else if (f.path().equals("stackName")) {
+                hint = StackNameRule.problem(s).orElse(hint);
             }
             fail(path, hint, shown);
         }

@@ -26,7 +26,7 @@ public final class SpecFields {
 
     // --- AWS name and id syntaxes (each usable as a Java and an ECMA-262 regular expression) ---
 
-    static final String STACK_NAME = "^[A-Za-z][A-Za-z0-9-]*$";
+    static final String STACK_NAME = StackNameRule.PATTERN;
     /** SSM: letters, digits, {@code _.-}, {@code /}-separated levels (at most 15) with a leading {@code /}; no aws/ssm prefix. */
     static final String SSM_PARAMETER_NAME =
             "^(?!/?([Aa][Ww][Ss]|[Ss][Ss][Mm]))([A-Za-z0-9_.-]+|(/[A-Za-z0-9_.-]+){1,15})$";
@@ -151,12 +151,12 @@ public final class SpecFields {
         List<SpecField> f = new ArrayList<>();
         String a = "SEMAPHORE_AGENT_";
 
-        f.add(string("stackName").required().pattern(STACK_NAME,
-                        "must be a CloudFormation stack name: a letter, then letters, digits and hyphens")
-                .maxLength(64).legacy(a + "STACK_NAME")
+        f.add(string("stackName").required().pattern(STACK_NAME, StackNameRule.SYNTAX_HINT)
+                .maxLength(StackNameRule.MAX_LENGTH).legacy(a + "STACK_NAME")
                 .doc("Name of the agent stack: the CloudFormation stack's name and the prefix of its resources. "
                         + "One stack per agent type. At most 64 characters, so that the provisioning execution "
-                        + "`<stackName>-v<N>` fits Step Functions' 80."));
+                        + "`<stackName>-v<N>` fits Step Functions' 80. `validate` is reserved (the API's "
+                        + "`POST /stacks/validate`)."));
         f.add(string("agentTokenParameterName").required().pattern(SSM_PARAMETER_NAME,
                         "must be an SSM parameter name: letters, digits and _.-, or a path like /semaphore/agent-token;"
                                 + " not starting with aws or ssm")

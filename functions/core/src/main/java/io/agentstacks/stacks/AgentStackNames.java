@@ -44,6 +44,12 @@ public final class AgentStackNames {
     public static final String TAG_MANAGED_BY = "agent-stacks:managed-by";
     public static final String MANAGED_BY_VALUE = "semaphore-agent-stacks";
 
+    /**
+     * Name of the agent stack's terminate lifecycle hook (one per group, so one name serves every stack);
+     * the agent config names it ({@code lifecycleHookName}) so that an instance can complete its action.
+     */
+    public static final String TERMINATE_LIFECYCLE_HOOK_NAME = "semaphore-agent-graceful-shutdown";
+
     public static final String LOG_GROUP_ROOT = "/semaphore-agent-stacks/";
     public static final String AMI_PARAMETER_ROOT = "/semaphore-agent/ami/";
 

@@ -96,6 +96,9 @@ import java.util.Optional;
  * <tr><td>Schedule<i>n</i>TimeZone</td><td>its TimeZone</td><td>{@code Etc/UTC} or "" in an unused slot</td></tr>
  * <tr><td>TerminationGracePeriodSeconds</td><td>spec's interruptionGracePeriodSeconds: heartbeat timeout of the
  *     terminate lifecycle hook that lets an agent finish its job; "" means no hook</td><td>{@code 900} or ""</td></tr>
+ * <tr><td>TerminateHookHeartbeatSeconds</td><td>the hook's HeartbeatTimeout: the grace period plus
+ *     {@value #TERMINATE_HOOK_MARGIN_SECONDS} s for the agent to stop and complete the action, at most
+ *     {@value #MAX_HOOK_HEARTBEAT_SECONDS} (CloudFormation cannot add); "" means no hook</td><td>{@code 960} or ""</td></tr>
  * </table>
  *
  * <p>Not parameters, because the control plane applies them itself: scaling policy, overprovisioning,
@@ -107,6 +110,12 @@ public final class AgentStackParameters {
 
     public static final int MAX_OVERRIDES = 10;
     public static final int MAX_SCHEDULES = 10;
+
+    /** Seconds the terminate hook waits beyond the grace period: the agent stops, then completes the action. */
+    public static final int TERMINATE_HOOK_MARGIN_SECONDS = 60;
+
+    /** Auto Scaling's largest lifecycle hook HeartbeatTimeout. */
+    public static final int MAX_HOOK_HEARTBEAT_SECONDS = 7200;
 
     /** The root device of every AMI the control plane builds (Ubuntu, Windows, macOS). */
     public static final String DEFAULT_ROOT_DEVICE = "/dev/sda1";
@@ -178,6 +187,9 @@ public final class AgentStackParameters {
         putSchedules(p, spec);
         p.put("TerminationGracePeriodSeconds", spec.interruptionGracePeriodSeconds() > 0
                 ? Integer.toString(spec.interruptionGracePeriodSeconds()) : "");
+        p.put("TerminateHookHeartbeatSeconds", spec.interruptionGracePeriodSeconds() > 0
+                ? Integer.toString(Math.min(spec.interruptionGracePeriodSeconds() + TERMINATE_HOOK_MARGIN_SECONDS,
+                MAX_HOOK_HEARTBEAT_SECONDS)) : "");
         return Collections.unmodifiableMap(p);
     }
 
@@ -196,7 +208,9 @@ public final class AgentStackParameters {
      * The agent configuration an instance reads at boot (SSM parameter {@code <stackName>-config}). The
      * older tool's keys, in its order, so that its start scripts work unchanged ({@code endpoint} is a
      * bare host name; {@code disconnectAfterJob} and {@code disconnectAfterIdleTimeout} are strings), then
-     * {@code stackName} and {@code logGroupPrefix}. It names the token's parameter; it never holds the token.
+     * {@code stackName}, {@code logGroupPrefix}, and what the instance scripts need for a graceful shutdown:
+     * {@code interruptionGracePeriodSeconds} (a number) and {@code lifecycleHookName} (the terminate hook's
+     * name, "" when the stack has none). It names the token's parameter; it never holds the token.
      */
     public static String agentConfigJson(StackSpec spec) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
@@ -214,6 +228,8 @@ public final class AgentStackParameters {
         o.put("usePreSignedURL", spec.usePreSignedUrl());
         o.put("stackName", spec.stackName());
         o.put("logGroupPrefix", AgentStackNames.logGroupPrefix(spec.stackName()));
+        o.put("interruptionGracePeriodSeconds", spec.interruptionGracePeriodSeconds());
+        o.put("lifecycleHookName", spec.interruptionGracePeriodSeconds() > 0 ? AgentStackNames.TERMINATE_LIFECYCLE_HOOK_NAME : "");
         return o.toString();
     }
 
@@ -290,6 +306,7 @@ public final class AgentStackParameters {
             n.add("Schedule" + i + "TimeZone");
         }
         n.add("TerminationGracePeriodSeconds");
+        n.add("TerminateHookHeartbeatSeconds");
         return List.copyOf(n);
     }
 }

@@ -10,9 +10,10 @@ import io.agentstacks.spec.SpecResult;
 import io.agentstacks.spec.StackSpec;
 import io.agentstacks.spec.Violation;
 import io.agentstacks.stacks.StackRegistry.PutResult;
-import io.agentstacks.stacks.WorkflowStarter.StartResult;
+import io.agentstacks.stacks.WorkflowStarter.ExecutionStatus;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,6 +28,16 @@ import java.util.OptionalInt;
  * ({@code <stack>-v<N>}, {@code <stack>-delete-v<N>}), so a retried request finds the same name
  * and Step Functions starts nothing twice. A retry also completes a request that stored its record but
  * failed before starting the execution.
+ *
+ * <p>{@code StackRequested} is published by the one request whose conditional write created the version
+ * (or the DELETING record), never by a retry: Step Functions answers every caller of an open execution's
+ * name with success, so the start's answer cannot say who came first.
+ *
+ * <p>A record that says a workflow is under way (PENDING, PROVISIONING, UPDATING, DELETING) while that
+ * workflow's execution has closed — an execution-level timeout, or a failure the execution could not even
+ * record — would hold the stack forever. The next request that would wait on it or be refused by it reads
+ * the execution (DescribeExecution); when it is closed, the stack is marked FAILED with the reason and
+ * {@code StackFailed}, and the request goes on: a POST stores version N+1, a DELETE starts a new destroy.
  */
 public final class StackCommands {
 
@@ -163,13 +174,30 @@ public final class StackCommands {
             Optional<StackRecord> current = registry.get(name);
             long stored = current.map(StackRecord::specVersion).orElse(0L);
 
-            if (current.isPresent() && current.get().spec().equals(spec)) {
+            if (current.isPresent()) {
                 StackRecord r = current.get();
-                if (isBeingApplied(r.status())) {
-                    startProvisioning(r, operationOf(r));
-                    return new ApplyResult.Accepted(name, r.specVersion(), r.status(), Disposition.IN_FLIGHT);
+                boolean retried = r.spec().equals(spec) && isBeingApplied(r.status());
+                // PROVISIONING and DELETING refuse a new spec: worth a look only if their run has ended.
+                boolean refused = !retried && (r.status() == StackStatus.PROVISIONING || r.status() == StackStatus.DELETING);
+                if (retried || refused) {
+                    Optional<ExecutionStatus> run = workflows.describe(workflowOf(r), executionNameOf(r));
+                    if (run.isPresent() && run.get().isClosed()) {
+                        markAbandoned(r, run.get());
+                        if (attempt == MAX_ATTEMPTS) {
+                            return new ApplyResult.Conflict(name, stored, "stack " + name
+                                    + " kept changing while this request was being stored; apply again");
+                        }
+                        continue; // decide again from a fresh read: FAILED now, or whatever won the race
+                    }
+                    if (retried) {
+                        if (run.isEmpty()) {
+                            // The request that stored it failed before starting it (or has not started it yet).
+                            workflows.start(Workflow.PROVISION_STACK, r.provisionExecutionName(), executionInput(r));
+                        }
+                        return new ApplyResult.Accepted(name, r.specVersion(), r.status(), Disposition.IN_FLIGHT);
+                    }
                 }
-                if (r.status() == StackStatus.ACTIVE || r.status() == StackStatus.DEGRADED) {
+                if (r.spec().equals(spec) && (r.status() == StackStatus.ACTIVE || r.status() == StackStatus.DEGRADED)) {
                     return new ApplyResult.Accepted(name, r.specVersion(), r.status(), Disposition.UNCHANGED);
                 }
             }
@@ -194,7 +222,10 @@ public final class StackCommands {
             PutResult put = registry.put(next);
             if (put instanceof PutResult.Stored s) {
                 StackRecord r = s.stored();
-                startProvisioning(r, operation);
+                // Announced by the write that made the version, before the start: a start that fails is
+                // completed by the retry, which announces nothing.
+                events.publish(new DomainEvent.StackRequested(name, r.specVersion(), operation, clock.instant()));
+                workflows.start(Workflow.PROVISION_STACK, r.provisionExecutionName(), executionInput(r));
                 return new ApplyResult.Accepted(name, r.specVersion(), r.status(), Disposition.NEW_VERSION);
             }
             if (attempt == MAX_ATTEMPTS) {
@@ -218,7 +249,19 @@ public final class StackCommands {
                 return new DeleteResult.Accepted(name, r.specVersion(), r.status());
             }
             if (r.status() == StackStatus.DELETING) {
-                startDestroy(r);
+                Optional<ExecutionStatus> run = workflows.describe(Workflow.DESTROY_STACK, destroyExecutionName(r));
+                if (run.isPresent() && run.get().isClosed()) {
+                    markAbandoned(r, run.get());
+                    if (attempt == MAX_ATTEMPTS) {
+                        return new DeleteResult.Conflict(name, r.specVersion(), "stack " + name
+                                + " kept changing while the deletion was being stored; delete again");
+                    }
+                    continue; // FAILED now: the next round stores a new deletion with a new execution name
+                }
+                if (run.isEmpty()) {
+                    // The request that stored DELETING failed before starting the run (or has not started it yet).
+                    workflows.start(Workflow.DESTROY_STACK, destroyExecutionName(r), executionInput(r));
+                }
                 return new DeleteResult.Accepted(name, r.specVersion(), r.status());
             }
             if (firstSeen >= 0 && firstSeen != r.specVersion()) {
@@ -234,8 +277,10 @@ public final class StackCommands {
             }
             PutResult put = registry.put(next);
             if (put instanceof PutResult.Stored s) {
-                startDestroy(s.stored());
-                return new DeleteResult.Accepted(name, s.stored().specVersion(), s.stored().status());
+                StackRecord stored = s.stored();
+                events.publish(new DomainEvent.StackRequested(name, stored.specVersion(), "delete", clock.instant()));
+                workflows.start(Workflow.DESTROY_STACK, destroyExecutionName(stored), executionInput(stored));
+                return new DeleteResult.Accepted(name, stored.specVersion(), stored.status());
             }
             if (attempt == MAX_ATTEMPTS) {
                 return new DeleteResult.Conflict(name, r.specVersion(), "stack " + name
@@ -286,22 +331,27 @@ public final class StackCommands {
         return status == StackStatus.PENDING || status == StackStatus.PROVISIONING || status == StackStatus.UPDATING;
     }
 
-    private static String operationOf(StackRecord r) {
-        return r.groupName().isPresent() ? "update" : "create";
+    /** The workflow a record in flight waits on: destroy-stack while DELETING, provision-stack otherwise. */
+    private static Workflow workflowOf(StackRecord r) {
+        return r.status() == StackStatus.DELETING ? Workflow.DESTROY_STACK : Workflow.PROVISION_STACK;
     }
 
-    /** Starts (or finds started) the provisioning run of {@code r}; the request that starts it announces it. */
-    private void startProvisioning(StackRecord r, String operation) {
-        StartResult started = workflows.start(Workflow.PROVISION_STACK, r.provisionExecutionName(), executionInput(r));
-        if (started instanceof StartResult.Started) {
-            events.publish(new DomainEvent.StackRequested(r.name(), r.specVersion(), operation, clock.instant()));
-        }
+    private static String executionNameOf(StackRecord r) {
+        return r.status() == StackStatus.DELETING ? destroyExecutionName(r) : r.provisionExecutionName();
     }
 
-    private void startDestroy(StackRecord r) {
-        StartResult started = workflows.start(Workflow.DESTROY_STACK, destroyExecutionName(r), executionInput(r));
-        if (started instanceof StartResult.Started) {
-            events.publish(new DomainEvent.StackRequested(r.name(), r.specVersion(), "delete", clock.instant()));
+    /**
+     * The run {@code r} waits on has closed without recording its outcome: FAILED with why, and
+     * {@code StackFailed}. Conditional on the record read, so a run that did record its outcome (or any other
+     * writer) in the meantime wins, and the caller decides again from a fresh read.
+     */
+    private void markAbandoned(StackRecord r, ExecutionStatus run) {
+        String reason = workflowOf(r).definitionName() + " execution " + executionNameOf(r) + " ended " + run.status()
+                + run.error().map(e -> " (" + e + ")").orElse("") + " without recording the outcome while the stack was "
+                + r.status() + "; marked FAILED when the next request came";
+        Instant now = clock.instant();
+        if (registry.put(StackTransitions.failed(r, reason, now)) instanceof PutResult.Stored) {
+            events.publish(new DomainEvent.StackFailed(r.name(), r.specVersion(), reason, now));
         }
     }
 

@@ -23,9 +23,10 @@ public interface StackDeployments {
     UpdateResult update(DeploymentRequest request);
 
     /**
-     * Deletes the stack; deleting one that is gone or being deleted is not an error.
+     * Deletes the stack; deleting one that is gone or being deleted is not an error. A stack still being
+     * created is deleted at once: CloudFormation cancels the creation.
      *
-     * @throws StackBusy when the stack is being created or updated and cannot be deleted now
+     * @throws StackBusy when the stack is being updated (or cleaned up, or rolled back) and cannot be deleted now
      */
     void delete(String cloudFormationStackName, String clientRequestToken);
 

@@ -29,6 +29,9 @@ import java.util.Set;
  *   ACTIVE, DEGRADED, FAILED, PENDING ──delete──▶ DELETING ──deleted──▶ DELETED ──spec──▶ PENDING (v N+1)
  * </pre>
  *
+ * A delete of a FAILED stack counts as version N+1 (same spec): its {@code destroy-stack} execution needs a
+ * name that no earlier run of version N took, since Step Functions refuses a closed execution's name.
+ *
  * Each function throws {@link IllegalTransition} when the move is not allowed from the current status;
  * callers map that to a 409 (API) or a failed task (workflow).
  */
@@ -90,8 +93,14 @@ public final class StackTransitions {
         return move(r, FAILED, Optional.of(reason), now);
     }
 
+    /**
+     * Deletion is asked for. From FAILED the version moves to N+1, so that the new {@code destroy-stack} run gets
+     * a fresh execution name ({@code <name>-delete-v<N+1>}): the failed run of N, a destroy that failed or died,
+     * holds {@code <name>-delete-v<N>}, and steps of any run of N are superseded.
+     */
     public static StackRecord deleteRequested(StackRecord r, Instant now) {
-        return move(r, DELETING, Optional.empty(), now);
+        StackRecord moved = move(r, DELETING, Optional.empty(), now);
+        return r.status() == FAILED ? moved.toBuilder().specVersion(r.specVersion() + 1).build() : moved;
     }
 
     public static StackRecord deleted(StackRecord r, Instant now) {

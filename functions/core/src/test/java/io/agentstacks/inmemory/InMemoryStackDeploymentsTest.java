@@ -124,6 +124,17 @@ class InMemoryStackDeploymentsTest {
     }
 
     @Test
+    void aStackStillBeingCreatedIsDeletedAtOnceAsCloudFormationCancelsTheCreation() {
+        cfn.create(request("3", "ci-v1-create"));
+
+        cfn.delete(NAME, "ci-v1-abandon");
+
+        assertThat(cfn.describe(NAME)).isEqualTo(new DeploymentStatus.InProgress("DELETE_IN_PROGRESS"));
+        clock.advance(Duration.ofMinutes(10));
+        assertThat(cfn.describe(NAME)).isEqualTo(new DeploymentStatus.Absent());
+    }
+
+    @Test
     void aStackCannotBeDeletedWhileItIsBeingUpdated() {
         created();
         cfn.update(request("5", "ci-v2-update"));

@@ -103,7 +103,7 @@ class AgentStackParametersTest {
                 .containsEntry("OnDemandBaseCapacity", "0").containsEntry("OnDemandPercentageAboveBaseCapacity", "100")
                 .containsEntry("OnDemandAllocationStrategy", "").containsEntry("SpotAllocationStrategy", "")
                 .containsEntry("WarmPoolSize", "").containsEntry("WarmPoolState", "")
-                .containsEntry("TerminationGracePeriodSeconds", "");
+                .containsEntry("TerminationGracePeriodSeconds", "").containsEntry("TerminateHookHeartbeatSeconds", "");
         IntStream.rangeClosed(1, 10).forEach(i -> assertThat(p)
                 .containsEntry("Override" + i + "InstanceType", "").containsEntry("Override" + i + "WeightedCapacity", "")
                 .containsEntry("Schedule" + i + "Recurrence", "").containsEntry("Schedule" + i + "MinSize", "")
@@ -140,7 +140,7 @@ class AgentStackParametersTest {
                 .containsEntry("Schedule2Recurrence", "0 19 * * MON-FRI").containsEntry("Schedule2MinSize", "0")
                 .containsEntry("Schedule2MaxSize", "20").containsEntry("Schedule2TimeZone", "Etc/UTC")
                 .containsEntry("Schedule3Recurrence", "")
-                .containsEntry("TerminationGracePeriodSeconds", "900");
+                .containsEntry("TerminationGracePeriodSeconds", "900").containsEntry("TerminateHookHeartbeatSeconds", "960");
     }
 
     @Test
@@ -159,7 +159,9 @@ class AgentStackParametersTest {
         JsonNode c = new ObjectMapper().readTree(AgentStackParameters.of(full(), NET, Optional.empty()).get("AgentConfigJson"));
         assertThat(iterable(c.fieldNames())).containsExactly("endpoint", "agentTokenParameterName",
                 "sshKeysParameterName", "disconnectAfterJob", "disconnectAfterIdleTimeout", "envVars", "usePreSignedURL",
-                "stackName", "logGroupPrefix");
+                "stackName", "logGroupPrefix", "interruptionGracePeriodSeconds", "lifecycleHookName");
+        assertThat(c.get("interruptionGracePeriodSeconds").asInt()).isEqualTo(900);
+        assertThat(c.get("lifecycleHookName").asText()).isEqualTo(AgentStackNames.TERMINATE_LIFECYCLE_HOOK_NAME);
         assertThat(c.get("endpoint").asText()).isEqualTo("acme.example.com");
         assertThat(c.get("agentTokenParameterName").asText()).isEqualTo("/semaphore/ci-agents/token");
         assertThat(c.get("disconnectAfterJob").isTextual()).isTrue();
@@ -175,7 +177,16 @@ class AgentStackParametersTest {
         assertThat(AgentStackParameters.agentConfigJson(minimal())).isEqualTo("{\"endpoint\":\"acme.semaphoreci.com\","
                 + "\"agentTokenParameterName\":\"ci-agents-token\",\"sshKeysParameterName\":\"ci-agents-ssh-public-keys\","
                 + "\"disconnectAfterJob\":\"true\",\"disconnectAfterIdleTimeout\":\"300\",\"envVars\":[],"
-                + "\"usePreSignedURL\":false,\"stackName\":\"ci-agents\",\"logGroupPrefix\":\"/semaphore-agent-stacks/ci-agents\"}");
+                + "\"usePreSignedURL\":false,\"stackName\":\"ci-agents\",\"logGroupPrefix\":\"/semaphore-agent-stacks/ci-agents\","
+                + "\"interruptionGracePeriodSeconds\":0,\"lifecycleHookName\":\"\"}");
+    }
+
+    @Test
+    void theTerminateHookWaitsTheGracePeriodPlusAMarginWithinAutoScalingsLimit() {
+        assertThat(AgentStackParameters.of(minimal().toBuilder().interruptionGracePeriodSeconds(1).build(), NET, Optional.empty()))
+                .containsEntry("TerminationGracePeriodSeconds", "1").containsEntry("TerminateHookHeartbeatSeconds", "61");
+        assertThat(AgentStackParameters.of(minimal().toBuilder().interruptionGracePeriodSeconds(7200).build(), NET, Optional.empty()))
+                .containsEntry("TerminationGracePeriodSeconds", "7200").containsEntry("TerminateHookHeartbeatSeconds", "7200");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentstacks.events.DomainEvent.StackFailed;
 import io.agentstacks.events.DomainEvent.StackRequested;
 import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
@@ -18,14 +19,21 @@ import io.agentstacks.stacks.StackCommands.DeleteResult;
 import io.agentstacks.stacks.StackCommands.Disposition;
 import io.agentstacks.stacks.StackCommands.GroupInfo;
 import io.agentstacks.stacks.StackCommands.ListResult;
+import io.agentstacks.stacks.WorkflowStarter.StartResult;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 class StackCommandsTest {
@@ -111,11 +119,14 @@ class StackCommandsTest {
     @Test
     void aRetryStartsTheExecutionThatAFailedRequestStoredButNeverStarted() {
         AtomicBoolean failOnce = new AtomicBoolean(true);
-        StackCommands flaky = new StackCommands(registry, (workflow, name, input) -> {
-            if (failOnce.getAndSet(false)) {
-                throw new IllegalStateException("StartExecution throttled");
+        StackCommands flaky = new StackCommands(registry, new ForwardingStarter(workflows) {
+            @Override
+            public StartResult start(Workflow workflow, String name, String input) {
+                if (failOnce.getAndSet(false)) {
+                    throw new IllegalStateException("StartExecution throttled");
+                }
+                return super.start(workflow, name, input);
             }
-            return workflows.start(workflow, name, input);
         }, events, fleet, Clock.fixed(NOW, ZoneOffset.UTC));
 
         assertThatThrownBy(() -> flaky.apply(valid(spec("ci", 3)), Optional.empty())).hasMessageContaining("throttled");
@@ -362,6 +373,207 @@ class StackCommandsTest {
         assertThat(commands.list(Optional.empty(), OptionalInt.of(101))).isInstanceOf(ListResult.Invalid.class);
         assertThat(commands.list(Optional.of(" "), OptionalInt.empty())).isInstanceOfSatisfying(ListResult.Invalid.class,
                 i -> assertThat(i.violations()).extracting(Violation::field).containsExactly("pageToken"));
+    }
+
+    // ---- StartExecution's idempotence and executions that ended without recording their outcome ----------
+
+    /**
+     * Step Functions as racing or retrying callers see it: StartExecution of an open execution's name and input
+     * answers success to each of them, so an adapter cannot always tell who started it.
+     */
+    private final WorkflowStarter stepFunctionsAsCallersSeeIt = new ForwardingStarter(workflows) {
+        @Override
+        public StartResult start(Workflow workflow, String name, String input) {
+            StartResult r = super.start(workflow, name, input);
+            return r instanceof StartResult.AlreadyRunning ? new StartResult.Started(r.executionId()) : r;
+        }
+    };
+
+    @Test
+    void aRetriedPostThatStartExecutionAnswersWithSuccessAnnouncesNothingAgain() {
+        StackCommands api = new StackCommands(registry, stepFunctionsAsCallersSeeIt, events, fleet, Clock.fixed(NOW, ZoneOffset.UTC));
+
+        api.apply(valid(spec("ci", 3)), Optional.empty());
+        ApplyResult again = api.apply(valid(spec("ci", 3)), Optional.empty());
+
+        assertThat(again).isEqualTo(new ApplyResult.Accepted("ci", 1, StackStatus.PENDING, Disposition.IN_FLIGHT));
+        assertThat(workflows.executions()).hasSize(1);
+        assertThat(events.published()).containsExactly(new StackRequested("ci", 1, "create", NOW));
+    }
+
+    @Test
+    void twentyConcurrentIdenticalPostsStoreOneVersionStartOneExecutionAndAnnounceItOnce() throws Exception {
+        StackCommands api = new StackCommands(registry, stepFunctionsAsCallersSeeIt, events, fleet, Clock.fixed(NOW, ZoneOffset.UTC));
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<ApplyResult>> answers = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    return api.apply(valid(spec("ci", 3)), Optional.empty());
+                }));
+            }
+            go.countDown();
+            for (Future<ApplyResult> answer : answers) {
+                assertThat(answer.get(30, TimeUnit.SECONDS)).isInstanceOfSatisfying(ApplyResult.Accepted.class,
+                        a -> assertThat(a.version()).isEqualTo(1));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(registry.get("ci").orElseThrow().specVersion()).isEqualTo(1);
+        assertThat(workflows.executions()).extracting(InMemoryWorkflowStarter.Execution::name).containsExactly("ci-v1");
+        assertThat(events.published()).containsExactly(new StackRequested("ci", 1, "create", NOW));
+    }
+
+    @Test
+    void aRetriedDeleteThatStartExecutionAnswersWithSuccessAnnouncesNothingAgain() {
+        StackCommands api = new StackCommands(registry, stepFunctionsAsCallersSeeIt, events, fleet, Clock.fixed(NOW, ZoneOffset.UTC));
+        api.apply(valid(spec("ci", 3)), Optional.empty());
+        makeActive("ci");
+
+        api.delete("ci");
+        api.delete("ci");
+
+        assertThat(events.published(StackRequested.class)).extracting(StackRequested::operation).containsExactly("create", "delete");
+    }
+
+    @Test
+    void aCreationWhoseExecutionTimedOutWithoutMarkingTheStackIsFailedAndTheSamePostStartsTheNextVersion() {
+        commands.apply(valid(spec("ci", 3)), Optional.empty());
+        store(StackTransitions.provisioningStarted(registry.get("ci").orElseThrow(), NOW));
+        workflows.finish(Workflow.PROVISION_STACK, "ci-v1", WorkflowStarter.Status.TIMED_OUT, Optional.of("States.Timeout"));
+
+        ApplyResult result = commands.apply(valid(spec("ci", 3)), Optional.empty());
+
+        assertThat(result).isEqualTo(new ApplyResult.Accepted("ci", 2, StackStatus.PENDING, Disposition.NEW_VERSION));
+        assertThat(workflows.executions()).extracting(InMemoryWorkflowStarter.Execution::name).containsExactly("ci-v1", "ci-v2");
+        assertThat(events.published(StackFailed.class)).singleElement().satisfies(f -> {
+            assertThat(f.specVersion()).isEqualTo(1);
+            assertThat(f.reason()).contains("provision-stack execution ci-v1 ended TIMED_OUT (States.Timeout)")
+                    .contains("PROVISIONING");
+        });
+        assertThat(events.published(StackRequested.class)).extracting(StackRequested::specVersion).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void anUpdateWhoseExecutionCouldNotEvenRecordItsFailureIsFailedAndTheSamePostTriesAgain() {
+        commands.apply(valid(spec("ci", 3)), Optional.empty());
+        makeActive("ci");
+        commands.apply(valid(spec("ci", 4)), Optional.empty());
+        workflows.finish(Workflow.PROVISION_STACK, "ci-v2", WorkflowStarter.Status.FAILED, Optional.of("MarkFailedFailed"));
+
+        ApplyResult result = commands.apply(valid(spec("ci", 4)), Optional.empty());
+
+        assertThat(result).isEqualTo(new ApplyResult.Accepted("ci", 3, StackStatus.UPDATING, Disposition.NEW_VERSION));
+        assertThat(workflows.executions()).extracting(InMemoryWorkflowStarter.Execution::name).containsExactly("ci-v1", "ci-v2", "ci-v3");
+    }
+
+    @Test
+    void anotherSpecPostedOverADeadCreationIsAcceptedInsteadOfRefused() {
+        commands.apply(valid(spec("ci", 3)), Optional.empty());
+        store(StackTransitions.provisioningStarted(registry.get("ci").orElseThrow(), NOW));
+        workflows.finish(Workflow.PROVISION_STACK, "ci-v1", WorkflowStarter.Status.ABORTED, Optional.empty());
+
+        ApplyResult result = commands.apply(valid(spec("ci", 4)), Optional.empty());
+
+        assertThat(result).isEqualTo(new ApplyResult.Accepted("ci", 2, StackStatus.PENDING, Disposition.NEW_VERSION));
+    }
+
+    @Test
+    void aRetriedPostWhileTheExecutionStillRunsStaysInFlightAndWritesNothing() {
+        commands.apply(valid(spec("ci", 3)), Optional.empty());
+        StackRecord provisioning = store(StackTransitions.provisioningStarted(registry.get("ci").orElseThrow(), NOW));
+
+        ApplyResult result = commands.apply(valid(spec("ci", 3)), Optional.empty());
+
+        assertThat(result).isEqualTo(new ApplyResult.Accepted("ci", 1, StackStatus.PROVISIONING, Disposition.IN_FLIGHT));
+        assertThat(registry.get("ci")).contains(provisioning);
+        assertThat(workflows.executions()).hasSize(1);
+    }
+
+    @Test
+    void aRunThatRecordsItsOutcomeJustBeforeItClosesWinsOverTheMarkFailed() {
+        commands.apply(valid(spec("ci", 3)), Optional.empty());
+        store(StackTransitions.provisioningStarted(registry.get("ci").orElseThrow(), NOW));
+        // Between this request's read and its look at the execution, the run finalizes the stack and ends.
+        RacingRegistry racing = new RacingRegistry(registry, () -> {
+            StackRecord r = registry.get("ci").orElseThrow();
+            store(StackTransitions.ready(r, "ci-asg", "arn:aws:cloudformation:us-east-1:1:stack/ci/1", NOW));
+            workflows.finish(Workflow.PROVISION_STACK, "ci-v1", WorkflowStarter.Status.SUCCEEDED, Optional.empty());
+        });
+        StackCommands late = new StackCommands(racing, workflows, events, fleet, Clock.fixed(NOW, ZoneOffset.UTC));
+
+        ApplyResult result = late.apply(valid(spec("ci", 3)), Optional.empty());
+
+        assertThat(result).isEqualTo(new ApplyResult.Accepted("ci", 1, StackStatus.ACTIVE, Disposition.UNCHANGED));
+        assertThat(registry.get("ci").orElseThrow().status()).isEqualTo(StackStatus.ACTIVE);
+        assertThat(events.published(StackFailed.class)).isEmpty();
+    }
+
+    @Test
+    void aDeleteWhoseDestroyExecutionDiedIsFailedAndDeletingAgainStartsANewDestroyUnderANewName() {
+        commands.apply(valid(spec("ci", 3)), Optional.empty());
+        makeActive("ci");
+        commands.delete("ci");
+        workflows.finish(Workflow.DESTROY_STACK, "ci-delete-v1", WorkflowStarter.Status.TIMED_OUT, Optional.of("States.Timeout"));
+
+        DeleteResult again = commands.delete("ci");
+
+        assertThat(again).isEqualTo(new DeleteResult.Accepted("ci", 2, StackStatus.DELETING));
+        assertThat(workflows.executions()).filteredOn(e -> e.workflow() == Workflow.DESTROY_STACK)
+                .extracting(InMemoryWorkflowStarter.Execution::name).containsExactly("ci-delete-v1", "ci-delete-v2");
+        assertThat(workflows.executions()).last().satisfies(e -> assertThat(e.input()).isEqualTo("{\"stack\":\"ci\",\"specVersion\":2}"));
+        assertThat(events.published()).filteredOn(e -> !(e instanceof StackRequested r && r.operation().equals("create")))
+                .satisfiesExactly(
+                        e -> assertThat(e).isEqualTo(new StackRequested("ci", 1, "delete", NOW)),
+                        e -> assertThat(e).isInstanceOfSatisfying(StackFailed.class,
+                                f -> assertThat(f.reason()).contains("destroy-stack execution ci-delete-v1 ended TIMED_OUT")),
+                        e -> assertThat(e).isEqualTo(new StackRequested("ci", 2, "delete", NOW)));
+    }
+
+    @Test
+    void deletingAgainAfterADestroyThatFailedStartsANewDestroyUnderANewName() {
+        commands.apply(valid(spec("ci", 3)), Optional.empty());
+        makeActive("ci");
+        commands.delete("ci");
+        store(StackTransitions.failed(registry.get("ci").orElseThrow(), "DELETE_FAILED: bucket not empty", NOW));
+        workflows.finish(Workflow.DESTROY_STACK, "ci-delete-v1", WorkflowStarter.Status.FAILED, Optional.of("StackFailed"));
+
+        assertThat(commands.delete("ci")).isEqualTo(new DeleteResult.Accepted("ci", 2, StackStatus.DELETING));
+        assertThat(workflows.executions()).last().extracting(InMemoryWorkflowStarter.Execution::name).isEqualTo("ci-delete-v2");
+        assertThat(workflows.describe(Workflow.DESTROY_STACK, "ci-delete-v2")).hasValueSatisfying(
+                run -> assertThat(run.status()).isEqualTo(WorkflowStarter.Status.RUNNING));
+    }
+
+    @Test
+    void aRetriedDeleteStartsTheDestroyThatAFailedRequestStoredButNeverStarted() {
+        commands.apply(valid(spec("ci", 3)), Optional.empty());
+        store(StackTransitions.deleteRequested(makeActive("ci"), NOW));
+
+        assertThat(commands.delete("ci")).isEqualTo(new DeleteResult.Accepted("ci", 1, StackStatus.DELETING));
+        assertThat(workflows.executions()).last().extracting(InMemoryWorkflowStarter.Execution::name).isEqualTo("ci-delete-v1");
+    }
+
+    /** Hands every call to another starter; tests override what they change. */
+    private static class ForwardingStarter implements WorkflowStarter {
+        private final WorkflowStarter delegate;
+
+        ForwardingStarter(WorkflowStarter delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public StartResult start(Workflow workflow, String executionName, String inputJson) {
+            return delegate.start(workflow, executionName, inputJson);
+        }
+
+        @Override
+        public Optional<ExecutionStatus> describe(Workflow workflow, String executionName) {
+            return delegate.describe(workflow, executionName);
+        }
     }
 
     /** Runs a rival writer once, right after the first read, as a concurrent request would. */

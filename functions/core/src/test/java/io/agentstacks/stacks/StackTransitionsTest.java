@@ -144,6 +144,18 @@ class StackTransitionsTest {
     }
 
     @Test
+    void aDeleteOfAFailedStackIsTheNextVersionSoThatItsDestroyRunGetsANameNoEarlierRunTook() {
+        StackRecord failed = StackTransitions.failed(at(DELETING), "DELETE_FAILED: bucket not empty", T1);
+
+        StackRecord deleting = StackTransitions.deleteRequested(failed, T1);
+
+        assertThat(deleting.specVersion()).isEqualTo(failed.specVersion() + 1);
+        assertThat(deleting.spec()).isEqualTo(failed.spec());
+        assertThat(StackCommands.destroyExecutionName(deleting)).isNotEqualTo(StackCommands.destroyExecutionName(failed));
+        assertThat(StackTransitions.deleteRequested(at(ACTIVE), T1).specVersion()).as("from a live stack").isEqualTo(at(ACTIVE).specVersion());
+    }
+
+    @Test
     void failedKeepsTheReasonAndDeletedClearsIt() {
         StackRecord failed = StackTransitions.failed(at(DELETING), "DELETE_FAILED: bucket not empty", T1);
         assertThat(failed.status()).isEqualTo(FAILED);

@@ -16,9 +16,12 @@ import java.util.TreeMap;
  * {@code httpMethod}, {@code path} (without the stage), {@code headers}/{@code multiValueHeaders},
  * {@code queryStringParameters}, {@code body} (base64 when {@code isBase64Encoded}) and
  * {@code requestContext.requestId}.
+ *
+ * @param bodyProblem why the body could not be read (base64 that is not), so that the routes that read a
+ *                    body refuse it as bad input naming {@code body}; {@link #body()} is then empty
  */
 record ApiRequest(String method, String path, Map<String, String> headers, Map<String, String> query, byte[] body,
-                  Optional<String> requestId) {
+                  Optional<String> bodyProblem, Optional<String> requestId) {
 
     ApiRequest {
         Objects.requireNonNull(method, "method");
@@ -28,6 +31,7 @@ record ApiRequest(String method, String path, Map<String, String> headers, Map<S
         headers = Collections.unmodifiableMap(h);
         query = Collections.unmodifiableMap(new LinkedHashMap<>(query));
         Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(bodyProblem, "bodyProblem");
         Objects.requireNonNull(requestId, "requestId");
     }
 
@@ -63,13 +67,20 @@ record ApiRequest(String method, String path, Map<String, String> headers, Map<S
         });
         JsonNode body = event.path("body");
         byte[] bytes = new byte[0];
+        Optional<String> bodyProblem = Optional.empty();
         if (body.isTextual()) {
-            bytes = event.path("isBase64Encoded").asBoolean(false)
-                    ? Base64.getDecoder().decode(body.asText())
-                    : body.asText().getBytes(StandardCharsets.UTF_8);
+            if (event.path("isBase64Encoded").asBoolean(false)) {
+                try {
+                    bytes = Base64.getDecoder().decode(body.asText());
+                } catch (IllegalArgumentException e) {
+                    bodyProblem = Optional.of("is marked base64-encoded (isBase64Encoded) but is not valid base64");
+                }
+            } else {
+                bytes = body.asText().getBytes(StandardCharsets.UTF_8);
+            }
         }
         JsonNode requestId = event.path("requestContext").path("requestId");
-        return new ApiRequest(event.path("httpMethod").asText(), event.path("path").asText(), headers, query, bytes,
+        return new ApiRequest(event.path("httpMethod").asText(), event.path("path").asText(), headers, query, bytes, bodyProblem,
                 requestId.isTextual() ? Optional.of(requestId.asText()) : Optional.empty());
     }
 }

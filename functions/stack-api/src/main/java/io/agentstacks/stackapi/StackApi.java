@@ -10,6 +10,7 @@ import io.agentstacks.scaling.FleetControl;
 import io.agentstacks.spec.SpecJson;
 import io.agentstacks.spec.SpecReader;
 import io.agentstacks.spec.SpecResult;
+import io.agentstacks.spec.StackNameRule;
 import io.agentstacks.spec.Violation;
 import io.agentstacks.stacks.StackCommands;
 import io.agentstacks.stacks.StackCommands.ApplyResult;
@@ -28,6 +29,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -91,12 +93,14 @@ public final class StackApi {
         }
         if (segments.size() == 2 && segments.get(0).equals("stacks")) {
             String name = segments.get(1);
-            boolean validate = name.equals("validate");
+            if (name.equals(StackNameRule.RESERVED)) {
+                // The dry-run resource; no stack can take its name (StackNameRule), so it is nothing else.
+                return method.equals("POST") ? validate(request) : Problems.methodNotAllowed(request, "POST");
+            }
             return switch (method) {
-                case "GET" -> get(request, name);
-                case "DELETE" -> delete(request, name);
-                case "POST" -> validate ? validate(request) : Problems.methodNotAllowed(request, "GET, DELETE");
-                default -> Problems.methodNotAllowed(request, validate ? "GET, DELETE, POST" : "GET, DELETE");
+                case "GET" -> withName(request, name, "stack.get.refused", () -> get(request, name));
+                case "DELETE" -> withName(request, name, "stack.delete.refused", () -> delete(request, name));
+                default -> Problems.methodNotAllowed(request, "GET, DELETE");
             };
         }
         return Problems.plain(404, "no route " + request.path() + "; the API has /stacks, /stacks/{name} and /stacks/validate");
@@ -197,6 +201,16 @@ public final class StackApi {
         return ApiResponse.json(200, StackJson.page(page.records(), page.nextPageToken()));
     }
 
+    /** Answers {@code route} only for a {@code {name}} that a stack could have; otherwise 400 naming {@code name}. */
+    private ApiResponse withName(ApiRequest request, String name, String refusedEvent, Supplier<ApiResponse> route) {
+        Optional<String> problem = StackNameRule.problem(name);
+        if (problem.isPresent()) {
+            return refusedLogged(Problems.invalidRequest(List.of(Violation.of("name", problem.get(),
+                    name.length() <= StackNameRule.MAX_LENGTH ? name : null))), refusedEvent, request);
+        }
+        return route.get();
+    }
+
     private ApiResponse get(ApiRequest request, String name) {
         Optional<StackCommands.StackView> view = commands.get(name);
         if (view.isEmpty()) {
@@ -223,12 +237,15 @@ public final class StackApi {
         return Problems.conflict(c.why(), c.currentVersion());
     }
 
-    /** 415 unless the body is declared JSON, 413 above the limit, 400 when there is none. */
+    /** 415 unless the body is declared JSON, 400 when it is unreadable base64, 413 above the limit, 400 when there is none. */
     private static Optional<ApiResponse> checkBody(ApiRequest request) {
         Optional<String> type = request.header("Content-Type");
         if (type.isEmpty() || !isJson(type.get())) {
             return Optional.of(Problems.plain(415, "send the spec as application/json"
                     + type.map(t -> ", not " + t).orElse(" (Content-Type is missing)")));
+        }
+        if (request.bodyProblem().isPresent()) {
+            return Optional.of(Problems.invalidRequest(List.of(Violation.of("body", request.bodyProblem().get()))));
         }
         int size = request.body().length;
         if (size > MAX_BODY_BYTES) {

@@ -81,6 +81,13 @@ final class ApiGatewayEvents {
             return this;
         }
 
+        /** A body API Gateway marks base64 as is, whatever it holds. */
+        Request rawBase64Body(String text) {
+            body = text;
+            base64 = true;
+            return this;
+        }
+
         String json() {
             ObjectNode e = TEMPLATE.deepCopy();
             e.put("resource", resource);

@@ -189,6 +189,84 @@ class StackApiHandlerTest {
     }
 
     @Test
+    void aBodyMarkedBase64ThatIsNotBase64Gets400NamingBodyAndNothingIsWritten() {
+        Answer apply = send(request("POST", "/stacks").rawBase64Body("{\"stackName\": \"ci\"}")
+                .header("Content-Type", "application/json"));
+        Answer validate = send(request("POST", "/stacks/validate").rawBase64Body("not*base64!")
+                .header("Content-Type", "application/json"));
+
+        for (Answer answer : List.of(apply, validate)) {
+            assertProblem(answer, 400);
+            assertThat(answer.body().path("type").asText()).isEqualTo("urn:agent-stacks:problem:invalid-request");
+            assertThat(answer.body().path("violations")).singleElement().satisfies(v -> {
+                assertThat(v.path("field").asText()).isEqualTo("body");
+                assertThat(v.path("message").asText()).contains("base64");
+                assertThat(v.path("rejectedValue").isNull()).isTrue();
+            });
+        }
+        assertThat(logLines).noneSatisfy(l -> assertThat(l).contains("request.unreadable"));
+        assertNothingWritten();
+    }
+
+    @Test
+    void aNameInThePathThatNoStackCouldHaveGets400NamingNameBeforeAnyRegistryCall() {
+        StackApiHandler untouchable = handler(new BarrierRegistry(registry, 0) {
+            @Override
+            public Optional<StackRecord> get(String name) {
+                throw new AssertionError("the registry was read for " + name);
+            }
+
+            @Override
+            public PutResult put(StackRecord next) {
+                throw new AssertionError("the registry was written");
+            }
+        });
+        String tooLong = "a".repeat(65);
+        String huge = "a".repeat(2048);
+
+        for (String method : List.of("GET", "DELETE")) {
+            for (String name : List.of(tooLong, huge, "bad_name", "1st", "a%20b")) {
+                Answer answer = send(untouchable, request(method, "/stacks/" + name));
+
+                assertProblem(answer, 400);
+                assertThat(answer.body().path("violations")).as(method + " " + name).singleElement()
+                        .satisfies(v -> assertThat(v.path("field").asText()).isEqualTo("name"));
+            }
+        }
+        Answer tooLongAnswer = send(untouchable, request("GET", "/stacks/" + tooLong));
+        assertThat(tooLongAnswer.body().path("violations").get(0).path("message").asText()).contains("at most 64");
+        Answer hugeAnswer = send(untouchable, request("DELETE", "/stacks/" + huge));
+        assertThat(hugeAnswer.body().toString()).as("a huge name is not echoed").doesNotContain(huge);
+        assertNothingWritten();
+    }
+
+    @Test
+    void aNameOfSixtyFourCharactersIsLookedUp() {
+        String name = "a".repeat(64);
+
+        assertProblem(send(request("GET", "/stacks/" + name)), 404);
+    }
+
+    @Test
+    void noStackCanBeNamedValidateSoPostStacksValidateIsAlwaysTheDryRun() {
+        Answer refused = send(post("/stacks", spec("validate", 3)));
+
+        assertProblem(refused, 400);
+        assertThat(refused.body().path("violations")).singleElement().satisfies(v -> {
+            assertThat(v.path("field").asText()).isEqualTo("stackName");
+            assertThat(v.path("message").asText()).contains("POST /stacks/validate");
+        });
+        assertNothingWritten();
+
+        Answer dryRun = send(post("/stacks/validate", spec("ci", 3)));
+        assertThat(dryRun.status()).isEqualTo(200);
+        Answer get = send(request("GET", "/stacks/validate"));
+        assertProblem(get, 405);
+        assertThat(get.header("Allow")).isEqualTo("POST");
+        assertNothingWritten();
+    }
+
+    @Test
     void aBadSpecGets400ListingEveryViolationAndNothingIsWritten() {
         Answer answer = send(post("/stacks", "{\"instanceType\": \"t3.large\", \"stackName\": \"\"}"));
 

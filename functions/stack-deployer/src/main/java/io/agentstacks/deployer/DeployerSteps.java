@@ -20,6 +20,7 @@ import io.agentstacks.stacks.StackDeployments.StackOutputs;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackRegistry;
 import io.agentstacks.stacks.StackRegistry.PutResult;
+import io.agentstacks.stacks.StackStatus;
 import io.agentstacks.stacks.WorkflowProgress;
 import io.agentstacks.stacks.WorkflowProgress.Decision;
 
@@ -145,7 +146,10 @@ public final class DeployerSteps {
         try {
             if (action instanceof DeployPlan.Action.Create) {
                 deployments.create(request(r, cfnName, parameters, "create"));
-                return new DeployResult(DeployOutcome.STARTED, "create", Optional.empty(), next);
+                Optional<String> abandoned = deletedMeanwhile(stack, specVersion, cfnName);
+                return abandoned.isPresent()
+                        ? new DeployResult(DeployOutcome.SUPERSEDED, "create", abandoned, next)
+                        : new DeployResult(DeployOutcome.STARTED, "create", Optional.empty(), next);
             }
             if (action instanceof DeployPlan.Action.Update) {
                 StackDeployments.UpdateResult u = deployments.update(request(r, cfnName, parameters, "update"));
@@ -164,6 +168,27 @@ public final class DeployerSteps {
         } catch (StackBusy e) {
             return busy("none", cfnName, e.stackStatus(), deadline, next);
         }
+    }
+
+    /**
+     * A DELETE may land between this step's registry check and its CreateStack: destroy-stack then finds no
+     * CloudFormation stack, deletes nothing and marks the stack DELETED, and the stack created here would be
+     * left with nobody to delete it. So after CreateStack the registry is read again; if the stack is being
+     * deleted or is gone, the stack just created (still CREATE_IN_PROGRESS, no agent has a job yet) is deleted
+     * here, which CloudFormation does at once by cancelling the creation. Deleting it twice, here and by a
+     * destroy-stack that did see it, is harmless. A newer spec version adopts the stack instead, so it stays.
+     *
+     * @return why the stack was deleted again, or empty when provisioning goes on
+     */
+    private Optional<String> deletedMeanwhile(String stack, long specVersion, String cfnName) {
+        Optional<StackRecord> now = registry.get(stack);
+        boolean deleting = now.isEmpty() || now.get().status() == StackStatus.DELETING || now.get().status() == StackStatus.DELETED;
+        if (!deleting) {
+            return Optional.empty();
+        }
+        deployments.delete(cfnName, AgentStackNames.clientRequestToken(stack, specVersion, "abandon"));
+        return Optional.of("stack " + stack + " became " + now.map(r -> r.status().name()).orElse("unknown to the registry")
+                + " while CloudFormation stack " + cfnName + " was being created; that stack was deleted again");
     }
 
     private DeployResult busy(String operation, String cfnName, String stackStatus, Instant deadline, Poll next) {

@@ -9,6 +9,7 @@ import io.agentstacks.inmemory.InMemoryStackRegistry;
 import io.agentstacks.inmemory.ManualClock;
 import io.agentstacks.spec.SpecJson;
 import io.agentstacks.spec.StackSpec;
+import io.agentstacks.stacks.StackDeployments;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackRegistry;
 import io.agentstacks.stacks.StackTransitions;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /** The deployer's handler over in-memory ports on a driven clock. */
 final class Fixture {
@@ -43,8 +45,17 @@ final class Fixture {
     }
 
     Fixture(io.agentstacks.stacks.Network network, StackRegistry registryOverride) {
-        handler = new StackDeployerHandler(new DeployerSteps(registryOverride == null ? registry : registryOverride, cfn,
-                network, fleet, events, clock, TEMPLATE_URL), logs::add);
+        this(network, registryOverride, UnaryOperator.identity());
+    }
+
+    /** @param around wraps the in-memory CloudFormation, e.g. to run something while a call is on its way */
+    static Fixture aroundCloudFormation(UnaryOperator<StackDeployments> around) {
+        return new Fixture(InMemoryNetwork.typical(), null, around);
+    }
+
+    private Fixture(io.agentstacks.stacks.Network network, StackRegistry registryOverride, UnaryOperator<StackDeployments> around) {
+        handler = new StackDeployerHandler(new DeployerSteps(registryOverride == null ? registry : registryOverride,
+                around.apply(cfn), network, fleet, events, clock, TEMPLATE_URL), logs::add);
     }
 
     static StackSpec spec(String name) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import io.agentstacks.spec.StackNameRule;
 import io.agentstacks.token.AgentToken;
 import io.agentstacks.token.TokenFormat;
 
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Reads and checks {@code PUT /stacks/{name}/token} with body {@code {"token": "…"}} before anything
@@ -30,9 +30,6 @@ final class PutTokenRequest {
 
     static final String RESOURCE = "/stacks/{name}/token";
     static final int MAX_BODY_BYTES = 4096;
-
-    /** CloudFormation's rule for stack names, which stack names here follow. */
-    private static final Pattern STACK_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9-]{0,127}");
 
     private static final ObjectMapper STRICT = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -66,9 +63,10 @@ final class PutTokenRequest {
                     RESOURCE + " accepts only PUT", instance, List.of(), Map.of("Allow", "PUT")));
         }
         String name = event.pathParameters().getOrDefault("name", "");
-        if (!STACK_NAME.matcher(name).matches()) {
-            return invalid(instance, new ApiResponse.FieldError("name",
-                    "must be a stack name: a letter, then up to 127 letters, digits or hyphens"));
+        // The spec's own rule: a name no spec could have is refused before any lookup.
+        Optional<String> badName = StackNameRule.problem(name);
+        if (badName.isPresent()) {
+            return invalid(instance, new ApiResponse.FieldError("name", badName.get()));
         }
         Optional<ApiResponse> mediaType = checkContentType(event, instance);
         if (mediaType.isPresent()) {

@@ -24,8 +24,12 @@ public final class TokenRotatorFunction implements RequestStreamHandler, AutoClo
     private final ApplicationContext context;
     private final TokenRotatorHandler handler;
 
+    /** The lean context of the Lambda recipe: no environment deduction, no property sources to scan at cold start. */
     public TokenRotatorFunction() {
-        this(ApplicationContext.builder().deduceEnvironment(false).banner(false).start());
+        this(ApplicationContext.builder()
+                .deduceEnvironment(false).deduceCloudEnvironment(false).banner(false)
+                .environmentPropertySource(false).enableDefaultPropertySources(false)
+                .start());
     }
 
     TokenRotatorFunction(ApplicationContext context) {

@@ -11,6 +11,7 @@ import io.agentstacks.stacks.StackRegistry;
 import io.agentstacks.token.AgentToken;
 import io.agentstacks.token.StoredToken;
 import io.agentstacks.token.TokenStore;
+import io.micronaut.context.env.PropertySource;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -19,6 +20,17 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class LambdaWiringTest {
+
+    @Test
+    void theLambdaEntryStartsTheLeanContextOfTheRecipeWithNoPropertySources() {
+        try (TokenRotatorFunction lambda = new TokenRotatorFunction()) {
+            var environment = lambda.context().getEnvironment();
+
+            assertThat(environment.getPropertySources()).extracting(PropertySource::getName)
+                    .as("no environment-variable, system-property or application-file sources").isEmpty();
+            assertThat(environment.getActiveNames()).as("no deduced environments").isEmpty();
+        }
+    }
 
     @Test
     void theLambdaEntryServesAPutOverThePortBeans() throws Exception {

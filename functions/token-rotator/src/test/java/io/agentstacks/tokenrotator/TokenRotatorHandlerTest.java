@@ -185,6 +185,8 @@ class TokenRotatorHandlerTest {
                 Arguments.of("no content type", header("content-type", null), 415, "Content-Type"),
                 Arguments.of("latin-1 JSON", header("content-type", "application/json; charset=ISO-8859-1"), 415, "Content-Type"),
                 Arguments.of("a bad stack name", with(putToken("linux_small!", NEW), e -> { }), 400, "name"),
+                Arguments.of("a stack name over the spec's 64 characters", with(putToken("a".repeat(65), NEW), e -> { }), 400, "name"),
+                Arguments.of("the name the API reserves", with(putToken("validate", NEW), e -> { }), 400, "name"),
                 Arguments.of("a POST", with(putToken("linux-small", NEW), e -> e.put("httpMethod", "POST")), 405, null),
                 Arguments.of("another route", with(putToken("linux-small", NEW), e -> e.put("resource", "/stacks/{name}")), 404, null));
     }

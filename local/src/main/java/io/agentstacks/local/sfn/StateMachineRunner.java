@@ -51,7 +51,8 @@ public final class StateMachineRunner implements AutoCloseable {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final String STATES_PREFIX = "arn:aws:states:" + LocalLambdas.REGION + ":" + LocalLambdas.ACCOUNT + ":";
 
-    public enum Status { RUNNING, SUCCEEDED, FAILED }
+    /** As Step Functions reports them (an execution here is never aborted or redriven). */
+    public enum Status { RUNNING, SUCCEEDED, FAILED, TIMED_OUT }
 
     /** One execution, as the tests and the local server see it. */
     public record ExecutionView(String definition, String name, String executionArn, Status status, Instant startedAt,
@@ -91,6 +92,7 @@ public final class StateMachineRunner implements AutoCloseable {
     private final LocalLambdas lambdas;
     private final WorkflowStarter workflows;
     private final Consumer<String> log;
+    private final List<Consumer<ExecutionView>> endListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, Execution> executions = new LinkedHashMap<>();
     private final Deque<String> stderrTail = new ArrayDeque<>();
     private final HttpServer server;
@@ -285,6 +287,11 @@ public final class StateMachineRunner implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new LocalLambdas.FunctionError("StepFunctions.InvalidNameException", String.valueOf(e.getMessage()));
         }
+        if (r instanceof WorkflowStarter.StartResult.AlreadyStarted) {
+            // The service integration's error when the name is taken by a closed execution or another input.
+            throw new LocalLambdas.FunctionError("StepFunctions.ExecutionAlreadyExistsException",
+                    "Execution Already Exists: '" + r.executionId() + "'");
+        }
         ObjectNode out = F.objectNode();
         out.put("ExecutionArn", r.executionId());
         out.put("StartDate", time.now().toString());
@@ -323,14 +330,24 @@ public final class StateMachineRunner implements AutoCloseable {
         return answer;
     }
 
+    /** Calls {@code listener} with every execution that ends, before time may move on. */
+    public void onEnd(Consumer<ExecutionView> listener) {
+        endListeners.add(listener);
+    }
+
     private JsonNode end(JsonNode call) {
         String arn = call.path("execution").asText("");
+        ExecutionView ended;
         synchronized (this) {
             Execution e = executions.get(arn);
             if (e == null || e.status != Status.RUNNING) {
                 throw new BadRequest("no running execution " + arn);
             }
-            e.status = call.path("status").asText("").equals("SUCCEEDED") ? Status.SUCCEEDED : Status.FAILED;
+            e.status = switch (call.path("status").asText("")) {
+                case "SUCCEEDED" -> Status.SUCCEEDED;
+                case "TIMED_OUT" -> Status.TIMED_OUT;
+                default -> Status.FAILED;
+            };
             e.endedAt = time.now();
             e.output = call.has("output") ? call.get("output") : null;
             e.error = call.path("error").isTextual() ? call.get("error").textValue() : null;
@@ -351,8 +368,13 @@ public final class StateMachineRunner implements AutoCloseable {
             if (!e.definition.equals("poll-demand") || e.status != Status.SUCCEEDED) {
                 log.accept(line.toString());
             }
+            ended = e.view();
         }
-        time.executionEnded();
+        try {
+            endListeners.forEach(l -> l.accept(ended));
+        } finally {
+            time.executionEnded();
+        }
         return F.objectNode();
     }
 

@@ -7,6 +7,8 @@ import io.agentstacks.local.sfn.StateMachineRunner.ExecutionView;
 import io.agentstacks.local.sfn.StateMachineRunner.Status;
 import io.agentstacks.spec.SpecJson;
 import io.agentstacks.stacks.StackStatus;
+import io.agentstacks.stacks.Workflow;
+import io.agentstacks.stacks.WorkflowStarter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,8 @@ class StateMachineRunnerTest {
         assertThat(Instant.parse(output.path("startedAt").asText())).as("$$.Execution.StartTime").isEqualTo(posted);
         assertThat(Instant.parse(output.path("network").path("deadline").asText())).isEqualTo(posted.plus(Duration.ofMinutes(30)));
         assertThat(cp.registry().get("waits").orElseThrow().status()).isEqualTo(StackStatus.ACTIVE);
+        assertThat(cp.workflows().describe(Workflow.PROVISION_STACK, "waits-v1")).as("DescribeExecution")
+                .hasValueSatisfying(d -> assertThat(d.status()).isEqualTo(WorkflowStarter.Status.SUCCEEDED));
     }
 
     @Test
@@ -84,6 +88,10 @@ class StateMachineRunnerTest {
         assertThat(record.status()).isEqualTo(StackStatus.FAILED);
         assertThat(record.reason()).hasValueSatisfying(r -> assertThat(r).contains("us-east-1f"));
         assertThat(cp.lambdas().failures()).anySatisfy(f -> assertThat(f.function()).isEqualTo("stack-deployer"));
+        assertThat(cp.workflows().describe(Workflow.PROVISION_STACK, "nozone-v1")).hasValueSatisfying(d -> {
+            assertThat(d.status()).isEqualTo(WorkflowStarter.Status.FAILED);
+            assertThat(d.error()).hasValue("StackFailed");
+        });
     }
 
     @Test
