@@ -245,12 +245,10 @@ public final class LocalControlPlane implements AutoCloseable {
         workflows.finish(workflow.get(), e.name(), status, status == WorkflowStarter.Status.SUCCEEDED ? Optional.empty() : e.error());
     }
 
-    /** Every schedule of event-rules.json ticks from the first whole minute after the start, at its rate. */
+    /** Every schedule of event-rules.json, as EventBridge Scheduler fires it. */
     private void schedule() {
-        Instant first = clock.instant().truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(1));
         for (EventRules.Schedule s : rules.schedules()) {
-            Instant firstTick = s.rate().compareTo(Duration.ofMinutes(1)) <= 0 ? first : first.plus(s.rate());
-            time.every(firstTick, s.rate(), "schedule " + s.name(), () -> fire(s));
+            time.every(s.timing().first(clock.instant()), s.timing().period(), "schedule " + s.name(), () -> fire(s));
         }
     }
 

@@ -24,11 +24,15 @@ class EventRulesTest {
     private static final Instant T = Instant.parse("2030-01-01T00:00:10Z");
 
     private static JsonNode imageEvent(String status) throws Exception {
+        return imageEvent(status, "arn:aws:imagebuilder:us-east-1:000000000000:image/semaphore-agent-ubuntu-noble-x86_64/1.0.3/1");
+    }
+
+    private static JsonNode imageEvent(String status, String image) throws Exception {
         return JSON.readTree("""
                 {"version":"0","id":"3f2c1a9e-6d5b-4c2e-9a1f-7b8e0d4c2a11","detail-type":"EC2 Image Builder Image State Change",
-                 "source":"aws.imagebuilder","account":"123456789012","time":"2030-01-01T00:00:00Z","region":"us-east-1",
-                 "resources":["arn:aws:imagebuilder:us-east-1:123456789012:image/semaphore-agent-ubuntu-noble-x86_64/1.0.3/1"],
-                 "detail":{"previous-state":{"status":"TESTING"},"state":{"status":"%s"}}}""".formatted(status));
+                 "source":"aws.imagebuilder","account":"000000000000","time":"2030-01-01T00:00:00Z","region":"us-east-1",
+                 "resources":["%s"],
+                 "detail":{"previous-state":{"status":"TESTING"},"state":{"status":"%s"}}}""".formatted(image, status));
     }
 
     @Test
@@ -42,10 +46,27 @@ class EventRulesTest {
     }
 
     @Test
-    void anAvailableAgentImageGoesToTheStackDeployerAndOtherImageStatesDoNot() throws Exception {
+    void anAvailableAgentImageOfThisAccountAndRegionGoesToTheStackDeployerAndNothingElseDoes() throws Exception {
         assertThat(RULES.matching("default", imageEvent("AVAILABLE"))).extracting(r -> r.target().function().orElseThrow())
                 .containsExactly("stack-deployer");
         assertThat(RULES.matching("default", imageEvent("BUILDING"))).isEmpty();
+        assertThat(RULES.matching("default", imageEvent("AVAILABLE",
+                "arn:aws:imagebuilder:us-east-1:000000000000:image/someone-elses-image/1.0.0/1"))).isEmpty();
+        assertThat(RULES.matching("default", imageEvent("AVAILABLE",
+                "arn:aws:imagebuilder:eu-west-1:000000000000:image/semaphore-agent-ubuntu-noble-x86_64/1.0.3/1"))).isEmpty();
+    }
+
+    @Test
+    void pseudoParametersAreTheDeploymentsAndNoOtherPlaceholderIsAccepted() throws Exception {
+        JsonNode root = JSON.readTree(Files.readString(FILES.eventRules()));
+        EventRules deployed = EventRules.parse(root, java.util.Map.of("AWS::Partition", "aws", "AWS::Region", "eu-west-1",
+                "AWS::AccountId", "123456789012"));
+        assertThat(deployed.matching("default", imageEvent("AVAILABLE",
+                "arn:aws:imagebuilder:eu-west-1:123456789012:image/semaphore-agent-ubuntu-noble-x86_64/1.0.3/1"))).hasSize(1);
+        ObjectNode other = (ObjectNode) root.deepCopy();
+        ((ObjectNode) other.get("rules").get(0).get("eventPattern")).putArray("account").add("${AWS::StackName}");
+        assertThatThrownBy(() -> EventRules.parse(other, EventRules.LOCAL_PSEUDO_PARAMETERS))
+                .hasMessageContaining("DemandObserved.eventPattern").hasMessageContaining("${AWS::StackName}");
     }
 
     @Test
@@ -62,30 +83,43 @@ class EventRulesTest {
     }
 
     @Test
-    void schedulesAreRatesWithTargetsThatExist() {
+    void schedulesFireWhenEventBridgeSchedulerFiresThem() {
         assertThat(RULES.schedules()).extracting(EventRules.Schedule::name)
                 .containsExactly("PollDemand", "DailyTokenCheck", "ReleaseSurplusMacHosts");
+        Instant start = Instant.parse("2030-01-01T00:00:20Z");
         EventRules.Schedule poll = RULES.schedules().get(0);
-        assertThat(poll.rate()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(poll.timing().first(start)).isEqualTo(Instant.parse("2030-01-01T00:01:00Z"));
+        assertThat(poll.timing().period()).isEqualTo(Duration.ofMinutes(1));
         assertThat(poll.target().stateMachine()).hasValue("poll-demand");
         assertThat(Files.isRegularFile(FILES.definition("poll-demand"))).isTrue();
         assertThat(poll.input().path("scheduledTime").asText()).isEqualTo("<aws.scheduler.scheduled-time>");
-        assertThat(RULES.schedules().get(1).rate()).isEqualTo(Duration.ofDays(1));
-        assertThat(RULES.schedules().get(2).rate()).isEqualTo(Duration.ofMinutes(15));
+        EventRules.Schedule daily = RULES.schedules().get(1);
+        assertThat(daily.expression()).isEqualTo("cron(0 6 * * ? *)");
+        assertThat(daily.timing().first(start)).isEqualTo(Instant.parse("2030-01-01T06:00:00Z"));
+        assertThat(daily.timing().first(Instant.parse("2030-01-01T06:00:00Z"))).isEqualTo(Instant.parse("2030-01-02T06:00:00Z"));
+        assertThat(daily.timing().period()).isEqualTo(Duration.ofDays(1));
+        assertThat(RULES.schedules().get(2).timing().first(start)).isEqualTo(Instant.parse("2030-01-01T00:16:00Z"));
+        assertThat(RULES.schedules()).allSatisfy(s -> assertThat(s.target().retryAttempts()).isPresent());
     }
 
     @Test
     void aBrokenFileIsRefusedNamingTheRuleAndField() throws Exception {
         ObjectNode root = (ObjectNode) JSON.readTree(Files.readString(FILES.eventRules()));
         ((ObjectNode) root.get("rules").get(0)).put("bus", "custom");
-        assertThatThrownBy(() -> EventRules.parse(root)).hasMessageContaining("DemandObservedToScaler.bus");
+        assertThatThrownBy(() -> EventRules.parse(root, EventRules.LOCAL_PSEUDO_PARAMETERS)).hasMessageContaining("DemandObserved.bus");
 
         ObjectNode schedule = (ObjectNode) JSON.readTree(Files.readString(FILES.eventRules()));
         ((ObjectNode) schedule.get("schedules").get(0)).put("scheduleExpression", "cron(0 * * * ? *)");
-        assertThatThrownBy(() -> EventRules.parse(schedule)).hasMessageContaining("PollDemand.scheduleExpression");
+        assertThatThrownBy(() -> EventRules.parse(schedule, EventRules.LOCAL_PSEUDO_PARAMETERS))
+                .hasMessageContaining("PollDemand.scheduleExpression");
 
         ObjectNode target = (ObjectNode) JSON.readTree(Files.readString(FILES.eventRules()));
         ((ObjectNode) target.get("rules").get(1).get("target")).put("stateMachine", "x");
-        assertThatThrownBy(() -> EventRules.parse(target)).hasMessageContaining("ImageAvailableToStackDeployer.target");
+        assertThatThrownBy(() -> EventRules.parse(target, EventRules.LOCAL_PSEUDO_PARAMETERS)).hasMessageContaining("ImageAvailable.target");
+
+        ObjectNode retries = (ObjectNode) JSON.readTree(Files.readString(FILES.eventRules()));
+        ((ObjectNode) retries.get("rules").get(0).get("target")).put("retryAttempts", -1);
+        assertThatThrownBy(() -> EventRules.parse(retries, EventRules.LOCAL_PSEUDO_PARAMETERS))
+                .hasMessageContaining("DemandObserved.target.retryAttempts");
     }
 }
