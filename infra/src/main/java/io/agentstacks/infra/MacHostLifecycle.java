@@ -34,7 +34,7 @@ public final class MacHostLifecycle extends Construct {
     public MacHostLifecycle(Construct scope, String id, Props props) {
         super(scope, id);
         String hosts = "arn:" + Aws.PARTITION + ":ec2:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":dedicated-host/*";
-        String groups = "arn:" + Aws.PARTITION + ":resource-groups:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":group/*";
+        String groups = "arn:" + Aws.PARTITION + ":resource-groups:" + Aws.REGION + ":" + Aws.ACCOUNT_ID + ":group/" + io.agentstacks.stacks.AgentStackNames.hostGroupName("*");
 
         AgentFunction allocator = props.allocator();
         props.registry().grantReadWrite(allocator);
@@ -61,7 +61,7 @@ public final class MacHostLifecycle extends Construct {
                 .actions(List.of("resource-groups:CreateGroup", "resource-groups:GetGroup",
                         "resource-groups:GetGroupConfiguration", "resource-groups:PutGroupConfiguration",
                         "resource-groups:ListGroupResources", "resource-groups:GroupResources",
-                        "resource-groups:UngroupResources", "resource-groups:Tag"))
+                        "resource-groups:UngroupResources", "resource-groups:Tag", "resource-groups:GetTags"))
                 .resources(List.of(groups))
                 .build());
 
@@ -81,7 +81,8 @@ public final class MacHostLifecycle extends Construct {
                 .build());
         releaser.allow(PolicyStatement.Builder.create()
                 .sid("EmptyAndDeleteHostResourceGroups")
-                .actions(List.of("resource-groups:GetGroup", "resource-groups:ListGroupResources",
+                .actions(List.of("resource-groups:GetGroup", "resource-groups:GetGroupConfiguration",
+                        "resource-groups:GetTags", "resource-groups:ListGroupResources",
                         "resource-groups:UngroupResources", "resource-groups:DeleteGroup"))
                 .resources(List.of(groups))
                 .build());
@@ -90,7 +91,8 @@ public final class MacHostLifecycle extends Construct {
                     .reason("Hosts are allocated at run time: any dedicated host, but allocation only with the stack tag "
                             + HOST_TAG + ", tagging only with it or " + ADOPTED_TAG + ", release only of hosts that carry "
                             + HOST_TAG + " (adopted hosts never are). Host resource groups "
-                            + "are named after stacks, which specs name at run time. DescribeHosts has no resource-level permissions.")
+                            + "are named agent-stack-<stack> after stacks, which specs name at run time (the functions also check each group's "
+                            + "ownership tag before changing it). DescribeHosts has no resource-level permissions.")
                     .build()), true);
         }
 

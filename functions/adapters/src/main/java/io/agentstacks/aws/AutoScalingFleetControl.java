@@ -61,8 +61,10 @@ public final class AutoScalingFleetControl implements FleetControl {
                     .describeWarmPoolPaginator(r -> r.autoScalingGroupName(groupName)).stream()
                     .mapToInt(p -> p.instances().size()).sum());
         }
+        // Terminating:Wait is the terminate lifecycle hook letting an agent finish its job: not capacity, but running.
+        int terminating = (int) g.instances().stream().filter(i -> terminating(i.lifecycleStateAsString())).count();
         return Optional.of(new GroupState(g.autoScalingGroupName(), g.minSize(), g.maxSize(), g.desiredCapacity(),
-                instances, warm));
+                instances, warm, terminating));
     }
 
     @Override
@@ -113,6 +115,11 @@ public final class AutoScalingFleetControl implements FleetControl {
                 .findFirst()
                 .orElseThrow(() -> new FleetControlException(FleetControlException.Kind.FAILED,
                         "StartInstanceRefresh on " + groupName + ": a refresh is said to be in progress but none is listed")));
+    }
+
+    /** Terminating, Terminating:Wait, Terminating:Proceed; not Terminated. */
+    private static boolean terminating(String lifecycleState) {
+        return lifecycleState != null && lifecycleState.startsWith("Terminating");
     }
 
     private static boolean leaving(String lifecycleState) {

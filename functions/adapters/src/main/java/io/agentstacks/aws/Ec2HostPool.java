@@ -147,7 +147,8 @@ public final class Ec2HostPool implements HostPool {
             throw new HostPoolException("DescribeHosts: host " + h.hostId() + " has no AllocationTime");
         }
         return new DedicatedHost(h.hostId(), h.availabilityZone(), instanceType, HostState.fromWire(h.stateAsString()),
-                h.instances().stream().map(HostInstance::instanceId).toList(), h.allocationTime(), tags, Optional.empty());
+                h.instances().stream().map(HostInstance::instanceId).toList(), h.allocationTime(), tags, Optional.empty(),
+                Boolean.TRUE.equals(h.memberOfServiceLinkedResourceGroup()));
     }
 
     private static <T> T call(String what, Supplier<T> call) {

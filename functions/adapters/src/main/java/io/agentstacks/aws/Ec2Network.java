@@ -15,7 +15,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The network of an agent stack. A spec that names its VPC and subnets gets them as they are. Otherwise:
+ * The network of an agent stack. A spec that names its VPC and subnets gets them as they are, with its
+ * availability zones, or, when it names none, the zones of its subnets (DescribeSubnets by {@code SubnetIds}:
+ * macOS hosts are allocated per zone, so the zones must be known). Otherwise:
  * the region's default VPC (DescribeVpcs, {@code isDefault=true}) and its default subnets (DescribeSubnets,
  * {@code vpc-id} and {@code default-for-az=true}), limited to the spec's availability zones when it names
  * some, in zone order so that the stack's parameters are the same from one deploy to the next.
@@ -30,10 +32,13 @@ public final class Ec2Network implements Network {
 
     @Override
     public ResolvedNetwork resolve(StackSpec spec) {
-        if (spec.vpcId().isPresent()) {
-            return new ResolvedNetwork(spec.vpcId().get(), spec.subnets(), spec.availabilityZones());
-        }
         String stack = spec.stackName();
+        if (spec.vpcId().isPresent()) {
+            String vpcId = spec.vpcId().get();
+            List<String> zones = spec.availabilityZones().isEmpty()
+                    ? zonesOf(stack, vpcId, spec.subnets()) : spec.availabilityZones();
+            return new ResolvedNetwork(vpcId, spec.subnets(), zones);
+        }
         Optional<Vpc> vpc;
         try {
             vpc = ec2.describeVpcsPaginator(b -> b.filters(filter("isDefault", "true"))).vpcs().stream().findFirst();
@@ -66,6 +71,30 @@ public final class Ec2Network implements Network {
         }
         return new ResolvedNetwork(vpcId, chosen.stream().map(Subnet::subnetId).toList(),
                 chosen.stream().map(Subnet::availabilityZone).distinct().toList());
+    }
+
+    /** The zones of the spec's own subnets, in zone order; each subnet must exist and be in {@code vpcId}. */
+    private List<String> zonesOf(String stack, String vpcId, List<String> subnetIds) {
+        List<Subnet> subnets;
+        try {
+            // With SubnetIds (and no MaxResults) EC2 answers every subnet in one page.
+            subnets = ec2.describeSubnets(b -> b.subnetIds(subnetIds)).subnets();
+        } catch (SdkException e) {
+            throw new NetworkException("stack " + stack + ": EC2 DescribeSubnets of " + String.join(", ", subnetIds)
+                    + " failed: " + e.getMessage(), e);
+        }
+        List<String> missing = subnetIds.stream()
+                .filter(id -> subnets.stream().noneMatch(s -> s.subnetId().equals(id))).toList();
+        if (!missing.isEmpty()) {
+            throw new NetworkException("stack " + stack + ": EC2 does not list subnet(s) " + String.join(", ", missing), null);
+        }
+        List<String> elsewhere = subnets.stream().filter(s -> !vpcId.equals(s.vpcId()))
+                .map(s -> s.subnetId() + " (in " + s.vpcId() + ")").toList();
+        if (!elsewhere.isEmpty()) {
+            throw new NetworkException("stack " + stack + ": subnet(s) " + String.join(", ", elsewhere)
+                    + " are not in vpcId " + vpcId, null);
+        }
+        return subnets.stream().map(Subnet::availabilityZone).distinct().sorted().toList();
     }
 
     private static Filter filter(String name, String value) {

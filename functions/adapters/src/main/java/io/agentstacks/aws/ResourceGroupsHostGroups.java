@@ -20,7 +20,7 @@ import java.util.function.Supplier;
 
 /**
  * {@link HostGroups} on AWS Resource Groups: CreateGroup with the host-management configuration the older tool
- * used, GetGroup + GetGroupConfiguration, PutGroupConfiguration, ListGroupResources (through the SDK's
+ * used, GetGroup + GetGroupConfiguration, GetTags, PutGroupConfiguration, ListGroupResources (through the SDK's
  * paginator), GroupResources / UngroupResources (by the hosts' ARNs, built from the group's own ARN) and
  * DeleteGroup. Throttling is retried by the client's retry strategy; what remains is thrown as a
  * {@link HostGroupException} naming the call and the group.
@@ -57,6 +57,11 @@ public final class ResourceGroupsHostGroups implements HostGroups {
                 .configuration(toSdk(configuration))
                 .tags(tags)));
         return new HostGroup(name, response.group().groupArn(), configuration);
+    }
+
+    @Override
+    public Map<String, String> tags(HostGroup group) {
+        return Map.copyOf(call("GetTags " + group.name(), () -> groups.getTags(b -> b.arn(group.arn())).tags()));
     }
 
     @Override

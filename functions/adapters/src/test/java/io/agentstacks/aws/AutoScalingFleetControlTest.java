@@ -101,6 +101,8 @@ class AutoScalingFleetControlTest {
                 new GroupState.Instance("i-0a1b2c3d4e5f60718", "Pending", "us-east-1a", false),
                 new GroupState.Instance("i-0fedcba987654321f", "InService", "us-east-1a", false));
         assertThat(g.warmInstances()).isZero();
+        assertThat(g.terminatingInstances()).as("the one in Terminating:Wait still runs its job").isEqualTo(1);
+        assertThat(g.runningInstanceCount()).isEqualTo(4);
         aws.verify(postRequestedFor(urlEqualTo("/"))
                 .withHeader("Content-Type", equalTo("application/x-www-form-urlencoded; charset=UTF-8"))
                 .withFormParam("Action", equalTo("DescribeAutoScalingGroups"))

@@ -62,6 +62,10 @@ class Ec2HostPoolTest {
     }
 
     private static String host(String id, String state, String instanceXml, String tagsXml) {
+        return host(id, state, instanceXml, tagsXml, true);
+    }
+
+    private static String host(String id, String state, String instanceXml, String tagsXml, boolean inHostGroup) {
         return "<item><autoPlacement>off</autoPlacement><availabilityZone>us-east-1a</availabilityZone>"
                 + "<availableCapacity><availableInstanceCapacity><item><availableCapacity>" + (instanceXml.isEmpty() ? 1 : 0)
                 + "</availableCapacity><instanceType>mac2.metal</instanceType><totalCapacity>1</totalCapacity></item>"
@@ -73,7 +77,8 @@ class Ec2HostPoolTest {
                 + "<state>" + state + "</state><allocationTime>2025-03-01T08:00:00.000Z</allocationTime>"
                 + "<tagSet>" + tagsXml + "</tagSet><hostRecovery>off</hostRecovery>"
                 + "<allowsMultipleInstanceTypes>off</allowsMultipleInstanceTypes><ownerId>123456789012</ownerId>"
-                + "<availabilityZoneId>use1-az6</availabilityZoneId><memberOfServiceLinkedResourceGroup>true</memberOfServiceLinkedResourceGroup>"
+                + "<availabilityZoneId>use1-az6</availabilityZoneId><memberOfServiceLinkedResourceGroup>" + inHostGroup
+                + "</memberOfServiceLinkedResourceGroup>"
                 + "<hostMaintenance>off</hostMaintenance></item>";
     }
 
@@ -144,13 +149,14 @@ class Ec2HostPoolTest {
                         + "<instanceType>mac2.metal</instanceType><ownerId>123456789012</ownerId></item>", stackTag())
                         + "</hostSet><nextToken>page-2</nextToken>"));
         answer(action("DescribeHosts").withFormParam("NextToken", equalTo("page-2")), 200, ok("DescribeHosts",
-                "<hostSet>" + host("h-0b2", "pending", "", stackTag()) + "</hostSet>"));
+                "<hostSet>" + host("h-0b2", "pending", "", stackTag(), false) + "</hostSet>"));
 
         List<DedicatedHost> hosts = pool.describeByStack("mac-agents");
 
         assertThat(hosts).containsExactly(
                 new DedicatedHost("h-0a1", "us-east-1a", "mac2.metal", HostState.AVAILABLE, List.of("i-0123456789abcdef0"),
-                        Instant.parse("2025-03-01T08:00:00Z"), Map.of("semaphore-agent-stack", "mac-agents"), Optional.empty()),
+                        Instant.parse("2025-03-01T08:00:00Z"), Map.of("semaphore-agent-stack", "mac-agents"), Optional.empty(),
+                        true),
                 new DedicatedHost("h-0b2", "us-east-1a", "mac2.metal", HostState.PENDING, List.of(),
                         Instant.parse("2025-03-01T08:00:00Z"), Map.of("semaphore-agent-stack", "mac-agents"), Optional.empty()));
         aws.verify(2, postRequestedFor(urlEqualTo("/"))

@@ -56,7 +56,11 @@ class Ec2NetworkTest {
     }
 
     static String subnet(String id, String zone) {
-        return "<item><subnetId>" + id + "</subnetId><state>available</state><vpcId>vpc-0default</vpcId>"
+        return subnet(id, "vpc-0default", zone);
+    }
+
+    static String subnet(String id, String vpcId, String zone) {
+        return "<item><subnetId>" + id + "</subnetId><state>available</state><vpcId>" + vpcId + "</vpcId>"
                 + "<cidrBlock>172.31.0.0/20</cidrBlock><availableIpAddressCount>4091</availableIpAddressCount>"
                 + "<availabilityZone>" + zone + "</availabilityZone><defaultForAz>true</defaultForAz>"
                 + "<mapPublicIpOnLaunch>true</mapPublicIpOnLaunch></item>";
@@ -76,10 +80,46 @@ class Ec2NetworkTest {
     }
 
     @Test
-    void aSpecsOwnVpcAndSubnetsPassThroughWithoutACall() {
-        ResolvedNetwork n = network.resolve(spec().vpcId(Optional.of("vpc-own")).subnets(List.of("subnet-1", "subnet-2")).build());
-        assertThat(n).isEqualTo(new ResolvedNetwork("vpc-own", List.of("subnet-1", "subnet-2"), List.of()));
+    void aSpecsOwnVpcSubnetsAndZonesPassThroughWithoutACall() {
+        ResolvedNetwork n = network.resolve(spec().vpcId(Optional.of("vpc-own")).subnets(List.of("subnet-1", "subnet-2"))
+                .availabilityZones(List.of("us-east-1b")).build());
+        assertThat(n).isEqualTo(new ResolvedNetwork("vpc-own", List.of("subnet-1", "subnet-2"), List.of("us-east-1b")));
         aws.verify(0, postRequestedFor(urlEqualTo("/")));
+    }
+
+    @Test
+    void aSpecsOwnSubnetsGiveTheZonesWhenTheSpecNamesNone() {
+        aws.stubFor(action("DescribeSubnets").willReturn(xml(subnets(null,
+                subnet("subnet-2", "vpc-own", "us-east-1d"), subnet("subnet-1", "vpc-own", "us-east-1b")))));
+
+        ResolvedNetwork n = network.resolve(spec().vpcId(Optional.of("vpc-own")).subnets(List.of("subnet-1", "subnet-2")).build());
+
+        assertThat(n).isEqualTo(new ResolvedNetwork("vpc-own", List.of("subnet-1", "subnet-2"), List.of("us-east-1b", "us-east-1d")));
+        aws.verify(postRequestedFor(urlEqualTo("/")).withRequestBody(containing("Action=DescribeSubnets"))
+                .withRequestBody(containing("SubnetId.1=subnet-1")).withRequestBody(containing("SubnetId.2=subnet-2"))
+                .withRequestBody(notContaining("Filter")));
+        aws.verify(0, postRequestedFor(urlEqualTo("/")).withRequestBody(containing("Action=DescribeVpcs")));
+    }
+
+    @Test
+    void aSubnetOutsideTheSpecsVpcIsNamed() {
+        aws.stubFor(action("DescribeSubnets").willReturn(xml(subnets(null,
+                subnet("subnet-1", "vpc-own", "us-east-1b"), subnet("subnet-2", "vpc-other", "us-east-1c")))));
+
+        assertThatThrownBy(() -> network.resolve(spec().vpcId(Optional.of("vpc-own")).subnets(List.of("subnet-1", "subnet-2")).build()))
+                .isInstanceOf(NetworkException.class)
+                .hasMessage("stack ci: subnet(s) subnet-2 (in vpc-other) are not in vpcId vpc-own");
+    }
+
+    @Test
+    void anUnknownSubnetIsANetworkErrorNamingIt() {
+        aws.stubFor(action("DescribeSubnets").willReturn(aResponse().withStatus(400).withHeader("Content-Type", "text/xml;charset=UTF-8")
+                .withBody("<Response><Errors><Error><Code>InvalidSubnetID.NotFound</Code><Message>The subnet ID 'subnet-9' does not exist"
+                        + "</Message></Error></Errors><RequestID>r-11</RequestID></Response>")));
+
+        assertThatThrownBy(() -> network.resolve(spec().vpcId(Optional.of("vpc-own")).subnets(List.of("subnet-9")).build()))
+                .isInstanceOf(NetworkException.class)
+                .hasMessageContaining("stack ci: EC2 DescribeSubnets of subnet-9 failed").hasMessageContaining("subnet-9' does not exist");
     }
 
     @Test

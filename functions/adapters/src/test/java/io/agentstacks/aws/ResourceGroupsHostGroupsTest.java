@@ -2,10 +2,12 @@ package io.agentstacks.aws;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,6 +22,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -115,6 +119,31 @@ class ResourceGroupsHostGroupsTest {
         assertThat(groups.hostIds("mac-agents")).isEmpty();
         assertThat(groups.delete("mac-agents")).isEqualTo(new DeleteResult.NotFound());
         aws.verify(0, postRequestedFor(urlEqualTo("/delete-group")));
+    }
+
+    @Test
+    void tagsAreReadByTheGroupsArn() {
+        aws.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlPathMatching("/resources/.+/tags"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody("{\"Arn\":\"" + ARN + "\",\"Tags\":{\"semaphore-agent-stack\":\"mac-agents\",\"team\":\"ios\"}}")));
+
+        assertThat(groups.tags(new HostGroups.HostGroup("mac-agents", ARN, CONFIG)))
+                .isEqualTo(Map.of("semaphore-agent-stack", "mac-agents", "team", "ios"));
+        var requests = aws.findAll(getRequestedFor(urlPathMatching("/resources/.+/tags")));
+        assertThat(requests).singleElement().satisfies(r -> assertThat(URLDecoder.decode(r.getUrl(), StandardCharsets.UTF_8))
+                .isEqualTo("/resources/" + ARN + "/tags"));
+    }
+
+    @Test
+    void tagsOfAGroupGoneMeanwhileFailNamingTheCallAndTheGroup() {
+        aws.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlPathMatching("/resources/.+/tags"))
+                .willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
+                        .withHeader("x-amzn-ErrorType", "NotFoundException:http://internal.amazon.com/coral/com.amazonaws.resourcegroups/")
+                        .withBody("{\"Message\":\"Cannot find group mac-agents.\"}")));
+
+        assertThatThrownBy(() -> groups.tags(new HostGroups.HostGroup("mac-agents", ARN, CONFIG)))
+                .isInstanceOf(HostGroups.HostGroupException.class)
+                .hasMessage("GetTags mac-agents failed: NotFoundException: Cannot find group mac-agents.");
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param allocatedAt  EC2's {@code AllocationTime}: the 24 h minimum counts from here
  * @param stateSince   since when the host has been in its current state and occupancy, when known.
  *                     EC2 does not report it; the releaser carries it from one look to the next.
+ * @param inHostGroup  whether the host is in a host resource group (EC2's {@code memberOfServiceLinkedResourceGroup})
  */
 public record DedicatedHost(
         String hostId,
@@ -24,7 +25,8 @@ public record DedicatedHost(
         List<String> instanceIds,
         Instant allocatedAt,
         Map<String, String> tags,
-        Optional<Instant> stateSince) {
+        Optional<Instant> stateSince,
+        boolean inHostGroup) {
 
     public DedicatedHost {
         Objects.requireNonNull(hostId, "hostId");
@@ -35,6 +37,13 @@ public record DedicatedHost(
         Objects.requireNonNull(allocatedAt, "allocatedAt");
         tags = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tags));
         Objects.requireNonNull(stateSince, "stateSince");
+    }
+
+    /** A host in no host resource group. */
+    public DedicatedHost(String hostId, String availabilityZone, String instanceType, HostState state,
+                         List<String> instanceIds, Instant allocatedAt, Map<String, String> tags,
+                         Optional<Instant> stateSince) {
+        this(hostId, availabilityZone, instanceType, state, instanceIds, allocatedAt, tags, stateSince, false);
     }
 
     public int instanceCount() {
@@ -51,6 +60,7 @@ public record DedicatedHost(
     }
 
     public DedicatedHost withStateSince(Optional<Instant> since) {
-        return new DedicatedHost(hostId, availabilityZone, instanceType, state, instanceIds, allocatedAt, tags, since);
+        return new DedicatedHost(hostId, availabilityZone, instanceType, state, instanceIds, allocatedAt, tags, since,
+                inHostGroup);
     }
 }

@@ -8,16 +8,16 @@ import io.agentstacks.stacks.HostSnapshot;
 import io.agentstacks.stacks.Network;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackRegistry;
+import io.agentstacks.stacks.StackStatus;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The Mac host steps of a stack's provisioning and destruction (the mac-host-allocator's tasks).
@@ -76,16 +76,13 @@ public final class HostAllocationService {
         String groupName = HostRecords.groupName(Optional.of(record), stack);
         HostGroupConfiguration configuration = HostGroupConfiguration.of(spec.mac());
 
-        // Bad input first: the user's hosts must exist before anything changes.
+        // Someone else's group of that name is refused before anything changes.
+        Optional<HostGroups.HostGroup> current = HostRecords.ownedGroup(groups, groupName, stack);
+        // Bad input next: the user's hosts must exist and be free to adopt.
         List<String> adopted = spec.mac().dedicatedHosts();
-        Set<String> known = new LinkedHashSet<>();
-        pool.describe(adopted).stream().filter(h -> !h.state().isReleased()).forEach(h -> known.add(h.hostId()));
-        List<String> unknown = adopted.stream().filter(id -> !known.contains(id)).toList();
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("mac.dedicatedHosts: no allocated dedicated host " + String.join(", ", unknown));
-        }
+        requireAdoptable(stack, adopted, current.isPresent() ? groups.hostIds(groupName) : List.of());
 
-        HostGroups.HostGroup group = ensureGroup(stack, groupName, configuration);
+        HostGroups.HostGroup group = ensureGroup(stack, groupName, configuration, current);
         List<String> members = groups.hostIds(groupName);
         HostRecords.claimGroupAllocated(pool, stack, members, adopted);
         adopt(stack, groupName, adopted, members);
@@ -132,7 +129,8 @@ public final class HostAllocationService {
     public Detached detachHosts(String stack, long specVersion) {
         StackRecord record = macStack(stack, specVersion);
         String groupName = HostRecords.groupName(Optional.of(record), stack);
-        List<String> members = groups.hostIds(groupName);
+        List<String> members = HostRecords.ownedGroup(groups, groupName, stack).isPresent()
+                ? groups.hostIds(groupName) : List.of();
         HostRecords.claimGroupAllocated(pool, stack, members, record.spec().mac().dedicatedHosts());
         if (!members.isEmpty()) {
             requireAll(groups.ungroup(groupName, members), "UngroupResources", groupName);
@@ -163,14 +161,58 @@ public final class HostAllocationService {
         return record;
     }
 
-    private HostGroups.HostGroup ensureGroup(String stack, String name, HostGroupConfiguration configuration) {
-        Optional<HostGroups.HostGroup> current = groups.describe(name);
+    /**
+     * The rule for {@code mac.dedicatedHosts}: a listed host must be allocated and be the user's own, free for this
+     * stack. Refused: a host tagged {@code semaphore-agent-stack} (one the control plane allocated, for this stack or
+     * another, and will release: adopted hosts are never released); a host in a host resource group other than
+     * this stack's; a host adopted by another stack that still exists and still lists it. A host adopted by a
+     * stack since deleted, or no longer listed there, is free again. Every refused host is named at once.
+     */
+    private void requireAdoptable(String stack, List<String> adopted, List<String> groupMembers) {
+        if (adopted.isEmpty()) {
+            return;
+        }
+        Map<String, DedicatedHost> known = new LinkedHashMap<>();
+        pool.describe(adopted).stream().filter(h -> !h.state().isReleased()).forEach(h -> known.put(h.hostId(), h));
+        List<String> unknown = adopted.stream().filter(id -> !known.containsKey(id)).toList();
+        List<String> problems = new ArrayList<>();
+        if (!unknown.isEmpty()) {
+            problems.add("no allocated dedicated host " + String.join(", ", unknown));
+        }
+        for (DedicatedHost h : known.values()) {
+            String owner = h.tags().get(HostTags.STACK);
+            String adopter = h.tags().get(HostTags.ADOPTED);
+            if (owner != null) {
+                problems.add(h.hostId() + " is tagged " + HostTags.STACK + "=" + owner
+                        + " (the control plane allocated it for that stack and releases it; list only hosts of your own)");
+            } else if (h.inHostGroup() && !groupMembers.contains(h.hostId())) {
+                problems.add(h.hostId() + " is in another host resource group");
+            } else if (adopter != null && !adopter.equals(stack) && stillAdoptedBy(adopter, h.hostId())) {
+                problems.add(h.hostId() + " is adopted by stack " + adopter);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("mac.dedicatedHosts: " + String.join("; ", problems));
+        }
+    }
+
+    private boolean stillAdoptedBy(String otherStack, String hostId) {
+        return registry.get(otherStack)
+                .filter(r -> r.status() != StackStatus.DELETED)
+                .map(r -> r.spec().mac().dedicatedHosts().contains(hostId))
+                .orElse(false);
+    }
+
+    /** @param current the group of that name, already checked to be the stack's, if there is one */
+    private HostGroups.HostGroup ensureGroup(String stack, String name, HostGroupConfiguration configuration,
+                                             Optional<HostGroups.HostGroup> current) {
         if (current.isEmpty()) {
             try {
+                // The tag marks the group as the stack's: it is checked before every later change.
                 return groups.create(name, configuration, Map.of(HostTags.STACK, stack));
             } catch (HostGroups.HostGroupException e) {
-                // A redelivered task racing with the first one: the group exists now.
-                current = groups.describe(name);
+                // A redelivered task racing with the first one: the group exists now (and must be the stack's).
+                current = HostRecords.ownedGroup(groups, name, stack);
                 if (current.isEmpty()) {
                     throw e;
                 }

@@ -33,9 +33,15 @@ public record HostGroupConfiguration(List<String> families, List<String> license
         licenseConfigurationArns = List.copyOf(licenseConfigurationArns);
     }
 
+    /**
+     * The group's settings for a spec. With {@code mac.reservedHosts} above 0 the group's own {@code auto-release-host}
+     * is off even when {@code mac.autoReleaseHost} is on: License Manager would release any empty host of the group,
+     * the reserved ones included. The control plane's surplus release ({@link ReleasePass#surplus}) then releases
+     * only the hosts above {@code reservedHosts}.
+     */
     public static HostGroupConfiguration of(Mac mac) {
         return new HostGroupConfiguration(mac.families(), mac.licenseConfigurationArn().stream().toList(),
-                mac.autoAllocateHost(), mac.autoReleaseHost());
+                mac.autoAllocateHost(), mac.autoReleaseHost() && mac.reservedHosts() == 0);
     }
 
     /** One item of a group configuration, as Resource Groups takes it: a type and named lists of values. */

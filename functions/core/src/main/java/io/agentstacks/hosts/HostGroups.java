@@ -18,6 +18,9 @@ public interface HostGroups {
     /** CreateGroup. Throws {@link HostGroupException} when a group of that name exists already. */
     HostGroup create(String name, HostGroupConfiguration configuration, Map<String, String> tags);
 
+    /** The group's tags (GetTags on its ARN): {@code semaphore-agent-stack=<stack>} marks a stack's own group. */
+    Map<String, String> tags(HostGroup group);
+
     /** Replaces the group's configuration (PutGroupConfiguration), e.g. after the spec's families changed. */
     void configure(String name, HostGroupConfiguration configuration);
 

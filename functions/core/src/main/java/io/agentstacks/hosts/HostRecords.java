@@ -1,5 +1,6 @@
 package io.agentstacks.hosts;
 
+import io.agentstacks.stacks.AgentStackNames;
 import io.agentstacks.stacks.HostSnapshot;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackRegistry;
@@ -29,9 +30,29 @@ final class HostRecords {
         return stack;
     }
 
-    /** The host resource group of a stack: the one recorded, else the stack's name (as the older tool named it). */
+    /** The host resource group of a stack: the one recorded, else {@code agent-stack-<stack>}. */
     static String groupName(Optional<StackRecord> record, String stack) {
-        return record.flatMap(StackRecord::hostGroupName).orElse(stack);
+        return record.flatMap(StackRecord::hostGroupName).orElse(AgentStackNames.hostGroupName(stack));
+    }
+
+    /**
+     * The group named {@code name} when there is one, after checking that it is the stack's: the allocator tags the
+     * groups it creates {@code semaphore-agent-stack=<stack>}. A group of that name without the tag (someone
+     * else's, or a tag-query group that holds other resources) is never configured, claimed from or deleted:
+     * {@link HostGroups.HostGroupException} naming the group.
+     */
+    static Optional<HostGroups.HostGroup> ownedGroup(HostGroups groups, String name, String stack) {
+        Optional<HostGroups.HostGroup> group = groups.describe(name);
+        if (group.isPresent()) {
+            String owner = groups.tags(group.get()).get(HostTags.STACK);
+            if (!stack.equals(owner)) {
+                throw new HostGroups.HostGroupException("host resource group " + name + " is not stack " + stack + "'s ("
+                        + (owner == null ? "it has no tag " + HostTags.STACK : "its tag " + HostTags.STACK + " is " + owner)
+                        + "): the control plane configures, takes hosts from and deletes only the groups it created for"
+                        + " the stack; rename or delete that group, or choose another stack name");
+            }
+        }
+        return group;
     }
 
     /**
@@ -49,6 +70,27 @@ final class HostRecords {
         return record.map(r -> r.hosts().stream()
                         .collect(Collectors.toMap(HostSnapshot::hostId, s -> s, (a, b) -> b)))
                 .orElse(Map.of());
+    }
+
+    /**
+     * What the releaser remembers of a host it released: DescribeHosts is eventually consistent and may list the host
+     * as it was (available) for a while, and ReleaseHosts then refuses it again.
+     */
+    static HostSnapshot released(DedicatedHost host, Instant now) {
+        return new HostSnapshot(host.hostId(), host.availabilityZone(), HostState.RELEASED.wire(), 0, host.allocatedAt(),
+                Optional.empty(), Optional.empty(), Optional.of(now));
+    }
+
+    /**
+     * The hosts released earlier (a {@link #released} snapshot) that DescribeHosts still lists as not released: they are
+     * gone, whatever EC2 says for now. Their snapshots are kept until EC2 catches up, then forgotten.
+     */
+    static List<HostSnapshot> releasedButStillListed(Map<String, HostSnapshot> previous, List<DedicatedHost> described) {
+        return described.stream()
+                .filter(h -> !h.state().isReleased())
+                .map(h -> previous.get(h.hostId()))
+                .filter(s -> s != null && HostState.fromWire(s.state()).isReleased())
+                .toList();
     }
 
     static HostSnapshot snapshot(DedicatedHost host, Optional<Instant> nextCheckAt, Optional<String> waitingFor) {

@@ -28,7 +28,9 @@ import java.util.OptionalLong;
  * {@link #releaseSurplus} is the same rule for live stacks with {@code mac.autoReleaseHost}.
  *
  * <p>A round keeps the registry's {@code hosts} current, so {@code GET /stacks/{name}} shows every host
- * still allocated, its state, and what it waits for.
+ * still allocated, its state, and what it waits for. A host it released stays there as {@code released} until
+ * DescribeHosts, which is eventually consistent, stops listing it as it was: until then a later round (or a
+ * redelivered one) neither asks to release it again nor reports EC2's refusal as a failure.
  */
 public final class HostReleaseService {
 
@@ -113,7 +115,10 @@ public final class HostReleaseService {
             return new Round(0, 0, List.of(), List.of(), false, true);
         }
         Map<String, HostSnapshot> previous = HostRecords.snapshotsOf(record);
-        List<DedicatedHost> hosts = pool.describeByStack(stack).stream()
+        List<DedicatedHost> described = pool.describeByStack(stack);
+        List<HostSnapshot> gone = HostRecords.releasedButStillListed(previous, described);
+        List<DedicatedHost> hosts = described.stream()
+                .filter(h -> gone.stream().noneMatch(s -> s.hostId().equals(h.hostId())))
                 .map(h -> HostRecords.carrySince(h, previous, now))
                 .toList();
         ReleasePass pass = ReleasePass.plan(hosts, stack, now, rules);
@@ -136,7 +141,11 @@ public final class HostReleaseService {
         boolean giveUp = remaining > 0 && !now.isBefore(giveUpAt);
         long next = remaining == 0 || giveUp ? 0 : nextCheckSeconds(now, checks, giveUpAt);
 
-        List<HostSnapshot> snapshots = HostRecords.sorted(left);
+        List<HostSnapshot> kept = new ArrayList<>(left);
+        kept.addAll(gone);
+        pass.release().stream().filter(h -> outcomes.released.contains(h.hostId()))
+                .forEach(h -> kept.add(HostRecords.released(h, now)));
+        List<HostSnapshot> snapshots = HostRecords.sorted(kept);
         HostRecords.update(registry, stack, now, r -> r.toBuilder().hosts(snapshots).build());
         return new Round(remaining, next, outcomes.released, outcomes.refused.stream().map(r -> r.failure).toList(),
                 giveUp, false);
@@ -147,7 +156,12 @@ public final class HostReleaseService {
         return deleteGroup(stack, OptionalLong.empty());
     }
 
-    /** @param specVersion as for {@link #releaseEligible(String, Instant, OptionalLong)} */
+    /**
+     * Deletes the group only when it is the stack's (tagged {@code semaphore-agent-stack=<stack>}); another group of
+     * that name fails the task with a {@link HostGroups.HostGroupException} naming it, and is left as it is.
+     *
+     * @param specVersion as for {@link #releaseEligible(String, Instant, OptionalLong)}
+     */
     public boolean deleteGroup(String stack, OptionalLong specVersion) {
         HostRecords.requireStackName(stack);
         Optional<StackRecord> record = registry.get(stack);
@@ -155,6 +169,7 @@ public final class HostReleaseService {
             return false;
         }
         String name = HostRecords.groupName(record, stack);
+        HostRecords.ownedGroup(groups, name, stack);
         HostGroups.DeleteResult result = groups.delete(name);
         if (result instanceof HostGroups.DeleteResult.NotEmpty notEmpty) {
             throw new HostGroupNotEmptyException("DeleteGroup " + name + " for stack " + stack
@@ -188,19 +203,27 @@ public final class HostReleaseService {
         String stack = record.name();
         Map<String, HostSnapshot> previous = HostRecords.snapshotsOf(Optional.of(record));
         // Hosts the group allocated by itself for the stack's instances are the stack's to release too.
-        HostRecords.claimGroupAllocated(pool, stack, groups.hostIds(HostRecords.groupName(Optional.of(record), stack)),
-                record.spec().mac().dedicatedHosts());
-        List<DedicatedHost> hosts = pool.describeByStack(stack).stream()
+        String groupName = HostRecords.groupName(Optional.of(record), stack);
+        if (HostRecords.ownedGroup(groups, groupName, stack).isPresent()) {
+            HostRecords.claimGroupAllocated(pool, stack, groups.hostIds(groupName), record.spec().mac().dedicatedHosts());
+        }
+        List<DedicatedHost> described = pool.describeByStack(stack);
+        List<HostSnapshot> gone = HostRecords.releasedButStillListed(previous, described);
+        // A host released on an earlier pass and still listed as it was is neither counted against reservedHosts nor released again.
+        List<DedicatedHost> hosts = described.stream()
                 .filter(h -> !h.state().isReleased())
+                .filter(h -> gone.stream().noneMatch(s -> s.hostId().equals(h.hostId())))
                 .map(h -> HostRecords.carrySince(h, previous, now))
                 .toList();
         List<DedicatedHost> surplus = ReleasePass.surplus(hosts, stack, record.spec().mac(),
                 AllocationPlan.instanceTypeFor(record.spec()), now, rules);
         Outcomes outcomes = release(stack, surplus, now);
-        List<HostSnapshot> snapshots = HostRecords.sorted(hosts.stream()
-                .filter(h -> !outcomes.released.contains(h.hostId()))
-                .map(h -> HostRecords.snapshot(h, Optional.empty(), Optional.empty()))
-                .toList());
+        List<HostSnapshot> kept = new ArrayList<>(gone);
+        for (DedicatedHost h : hosts) {
+            kept.add(outcomes.released.contains(h.hostId()) ? HostRecords.released(h, now)
+                    : HostRecords.snapshot(h, Optional.empty(), Optional.empty()));
+        }
+        List<HostSnapshot> snapshots = HostRecords.sorted(kept);
         HostRecords.update(registry, stack, now, r -> r.toBuilder().hosts(snapshots).build());
         return new Surplus(stack, outcomes.released, outcomes.refused.stream().map(r -> r.failure).toList());
     }

@@ -40,7 +40,12 @@ import java.util.function.Consumer;
  *       and a power-off, after which the group replaces the instance;</li>
  *   <li>an instance refresh replaces every instance present when it started, one batch at a time
  *       keeping 90% of desired capacity in service, waits for replacements to be in service, and waits
- *       for protected instances (failing after an hour, as {@code ScaleInProtectedInstances=Wait} does).</li>
+ *       for protected instances (failing after an hour, as {@code ScaleInProtectedInstances=Wait} does);</li>
+ *   <li>with a terminate lifecycle hook ({@link GroupConfig#terminationHookTimeout} above zero), an instance the
+ *       group terminates (scale-in, refresh, the agent's own TerminateInstanceInAutoScalingGroup) waits in
+ *       {@code Terminating:Wait}, still running but no longer capacity, until the agent calls
+ *       CompleteLifecycleAction ({@link #completeLifecycleAction}) or the hook times out. A group deleted with
+ *       ForceDelete, a power-off and the warm pool skip the hook.</li>
  * </ul>
  *
  * Time moves only when the clock does: {@link #settle()} (called by every method) applies every
@@ -55,6 +60,7 @@ public final class InMemoryFleetControl implements FleetControl {
         IN_SERVICE("InService"),
         WARMED_PENDING("Warmed:Pending"),
         WARMED_STOPPED("Warmed:Stopped"),
+        TERMINATING_WAIT("Terminating:Wait"),
         TERMINATED("Terminated");
 
         private final String awsName;
@@ -107,16 +113,33 @@ public final class InMemoryFleetControl implements FleetControl {
         }
     }
 
-    /** A group to create. */
+    /**
+     * A group to create.
+     *
+     * @param terminationHookTimeout the terminate lifecycle hook's heartbeat timeout (the agent stack's
+     *                               {@code interruptionGracePeriodSeconds}); zero: no hook
+     */
     public record GroupConfig(String groupName, OperatingSystem.Family family, int minSize, int maxSize,
-                              int desiredCapacity, int warmPoolSize, boolean newInstancesProtectedFromScaleIn) {
+                              int desiredCapacity, int warmPoolSize, boolean newInstancesProtectedFromScaleIn,
+                              Duration terminationHookTimeout) {
         public GroupConfig {
             Objects.requireNonNull(groupName, "groupName");
             Objects.requireNonNull(family, "family");
+            Objects.requireNonNull(terminationHookTimeout, "terminationHookTimeout");
             if (minSize < 0 || minSize > desiredCapacity || desiredCapacity > maxSize || warmPoolSize < 0) {
                 throw new IllegalArgumentException("need 0 <= min <= desired <= max and warm pool >= 0, got min "
                         + minSize + " desired " + desiredCapacity + " max " + maxSize + " warm pool " + warmPoolSize);
             }
+            if (terminationHookTimeout.isNegative()) {
+                throw new IllegalArgumentException("terminationHookTimeout cannot be negative");
+            }
+        }
+
+        /** A group without a terminate lifecycle hook. */
+        public GroupConfig(String groupName, OperatingSystem.Family family, int minSize, int maxSize,
+                           int desiredCapacity, int warmPoolSize, boolean newInstancesProtectedFromScaleIn) {
+            this(groupName, family, minSize, maxSize, desiredCapacity, warmPoolSize, newInstancesProtectedFromScaleIn,
+                    Duration.ZERO);
         }
     }
 
@@ -228,7 +251,8 @@ public final class InMemoryFleetControl implements FleetControl {
                 .map(i -> new GroupState.Instance(i.id, i.state.awsName(), "local-1a", i.protectedFromScaleIn))
                 .toList();
         int warm = (int) g.instances.values().stream().filter(i -> i.state.warm()).count();
-        return Optional.of(new GroupState(g.name, g.min, g.max, g.desired, instances, warm));
+        int terminating = (int) g.instances.values().stream().filter(i -> i.state == State.TERMINATING_WAIT).count();
+        return Optional.of(new GroupState(g.name, g.min, g.max, g.desired, instances, warm, terminating));
     }
 
     @Override
@@ -303,6 +327,9 @@ public final class InMemoryFleetControl implements FleetControl {
         settle();
         Group g = groupOf(instanceId, "TerminateInstanceInAutoScalingGroup");
         record("TerminateInstanceInAutoScalingGroup", g.name, instanceId + (decrementDesired ? " decrement" : ""));
+        if (g.instances.get(instanceId).state == State.TERMINATING_WAIT) {
+            throw invalid("The instance " + instanceId + " is already terminating (Terminating:Wait).");
+        }
         if (decrementDesired) {
             if (g.desired - 1 < g.min) {
                 throw invalid("Currently, desiredCapacity (" + g.desired + ") is equal to minSize (" + g.min
@@ -312,7 +339,7 @@ public final class InMemoryFleetControl implements FleetControl {
             g.desired--;
         }
         Instant now = clock.instant();
-        terminate(g, g.instances.get(instanceId), now, decrementDesired ? "terminated by agent, desired lowered"
+        terminateThroughHook(g, g.instances.get(instanceId), now, decrementDesired ? "terminated by agent, desired lowered"
                 : "terminated by agent");
         reconcile(g, now);
         deliver();
@@ -324,6 +351,24 @@ public final class InMemoryFleetControl implements FleetControl {
         Group g = groupOf(instanceId, "poweroff");
         Instant now = clock.instant();
         terminate(g, g.instances.get(instanceId), now, "powered off");
+        reconcile(g, now);
+        deliver();
+    }
+
+    /**
+     * CompleteLifecycleAction on the terminate hook, as the agent calls it once its job is done: the instance in
+     * {@code Terminating:Wait} goes at once. Refused for an instance that is not waiting on the hook.
+     */
+    public synchronized void completeLifecycleAction(String groupName, String instanceId) {
+        settle();
+        Group g = group(groupName, "CompleteLifecycleAction");
+        record("CompleteLifecycleAction", groupName, instanceId + " CONTINUE");
+        Inst i = g.instances.get(instanceId);
+        if (i == null || i.state != State.TERMINATING_WAIT) {
+            throw invalid("No active Lifecycle Action found with instance ID " + instanceId);
+        }
+        Instant now = clock.instant();
+        terminate(g, i, now, "lifecycle action completed");
         reconcile(g, now);
         deliver();
     }
@@ -375,6 +420,7 @@ public final class InMemoryFleetControl implements FleetControl {
                 case PENDING -> move(dueGroup, due, State.IN_SERVICE, at, due.fromWarmPool ? "started from warm pool"
                         : "launched");
                 case WARMED_PENDING -> move(dueGroup, due, State.WARMED_STOPPED, at, "warmed and stopped");
+                case TERMINATING_WAIT -> terminate(dueGroup, due, at, "lifecycle hook timed out");
                 default -> throw new IllegalStateException("no timed transition from " + due.state);
             }
             reconcile(dueGroup, at);
@@ -431,7 +477,7 @@ public final class InMemoryFleetControl implements FleetControl {
         for (Inst i : g.instances.values()) {
             double open = seconds(i.stateSince, now);
             switch (i.state) {
-                case PENDING, IN_SERVICE -> running += open;
+                case PENDING, IN_SERVICE, TERMINATING_WAIT -> running += open;
                 case WARMED_PENDING -> warmRunning += open;
                 case WARMED_STOPPED -> warmStopped += open;
                 default -> { }
@@ -480,7 +526,7 @@ public final class InMemoryFleetControl implements FleetControl {
             int surplus = Math.min(active.size() - g.desired, candidates.size());
             for (int k = 0; k < surplus; k++) {
                 Inst victim = candidates.remove(random.nextInt(candidates.size()));
-                terminate(g, victim, t, "scale-in");
+                terminateThroughHook(g, victim, t, "scale-in");
             }
         }
         List<Inst> warm = g.instances.values().stream().filter(i -> i.state.warm()).toList();
@@ -509,7 +555,9 @@ public final class InMemoryFleetControl implements FleetControl {
                 r.waitingSince = null;
                 continue;
             }
-            boolean replacing = g.instances.values().stream().anyMatch(i -> i.state == State.PENDING);
+            // A batch is done once its replacements are in service and its old instances are gone (past the hook).
+            boolean replacing = g.instances.values().stream().anyMatch(i -> i.state == State.PENDING)
+                    || old.stream().anyMatch(i -> i.state == State.TERMINATING_WAIT);
             if (replacing) {
                 r.waitingSince = null;
                 continue;
@@ -530,7 +578,7 @@ public final class InMemoryFleetControl implements FleetControl {
             int minHealthy = (int) Math.ceil(MIN_HEALTHY * g.desired);
             int batch = (int) Math.max(1, inService - minHealthy);
             for (int k = 0; k < Math.min(batch, replaceable.size()); k++) {
-                terminate(g, replaceable.get(k), t, "instance refresh");
+                terminateThroughHook(g, replaceable.get(k), t, "instance refresh");
             }
         }
     }
@@ -555,6 +603,16 @@ public final class InMemoryFleetControl implements FleetControl {
                 state == State.PENDING ? "launched" : "launched into warm pool"));
     }
 
+    /** A termination the terminate lifecycle hook sees: the instance waits in Terminating:Wait when the group has one. */
+    private void terminateThroughHook(Group g, Inst i, Instant t, String cause) {
+        if (g.terminationHookTimeout.isZero()) {
+            terminate(g, i, t, cause);
+            return;
+        }
+        move(g, i, State.TERMINATING_WAIT, t, cause);
+        i.dueAt = t.plus(g.terminationHookTimeout);
+    }
+
     private void terminate(Group g, Inst i, Instant t, String cause) {
         account(g, i, t);
         State from = i.state;
@@ -574,7 +632,7 @@ public final class InMemoryFleetControl implements FleetControl {
     private void account(Group g, Inst i, Instant t) {
         double s = seconds(i.stateSince, t);
         switch (i.state) {
-            case PENDING, IN_SERVICE -> g.runningSeconds += s;
+            case PENDING, IN_SERVICE, TERMINATING_WAIT -> g.runningSeconds += s;
             case WARMED_PENDING -> g.warmRunningSeconds += s;
             case WARMED_STOPPED -> g.warmStoppedSeconds += s;
             default -> { }
@@ -640,6 +698,7 @@ public final class InMemoryFleetControl implements FleetControl {
         final OperatingSystem.Family family;
         boolean protectNew;
         int warmPoolSize;
+        final Duration terminationHookTimeout;
         int min;
         int max;
         int desired;
@@ -655,6 +714,7 @@ public final class InMemoryFleetControl implements FleetControl {
             family = c.family();
             protectNew = c.newInstancesProtectedFromScaleIn();
             warmPoolSize = c.warmPoolSize();
+            terminationHookTimeout = c.terminationHookTimeout();
             min = c.minSize();
             max = c.maxSize();
             desired = c.desiredCapacity();

@@ -67,6 +67,13 @@ public final class InMemoryHostGroups implements HostGroups {
     }
 
     @Override
+    public synchronized Map<String, String> tags(HostGroup group) {
+        return groups.values().stream().filter(g -> g.arn.equals(group.arn())).findFirst()
+                .map(g -> g.tags)
+                .orElseThrow(() -> new HostGroupException("GetTags failed: NotFoundException: no group " + group.arn()));
+    }
+
+    @Override
     public synchronized void configure(String name, HostGroupConfiguration configuration) {
         existing(name).configuration = configuration;
     }
@@ -95,6 +102,7 @@ public final class InMemoryHostGroups implements HostGroups {
                 failed.add(new Membership.Failure(id, "BadRequest", id + " belongs to group " + elsewhere.get()));
             } else {
                 g.members.add(id);
+                pool.groupMembership(id, true);
                 ok.add(id);
             }
         }
@@ -104,7 +112,11 @@ public final class InMemoryHostGroups implements HostGroups {
     @Override
     public synchronized Membership ungroup(String name, List<String> hostIds) {
         Group g = existing(name);
-        hostIds.forEach(g.members::remove);
+        for (String id : hostIds) {
+            if (g.members.remove(id)) {
+                pool.groupMembership(id, false);
+            }
+        }
         return new Membership(hostIds, List.of(), List.of());
     }
 
@@ -146,6 +158,7 @@ public final class InMemoryHostGroups implements HostGroups {
             }
             String id = pool.allocateUntagged(zone, instanceType);
             g.members.add(id);
+            pool.groupMembership(id, true);
             return id;
         });
         pool.launchInstance(hostId);

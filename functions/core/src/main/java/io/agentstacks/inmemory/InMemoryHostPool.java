@@ -24,7 +24,8 @@ import java.util.function.Function;
  * one instance per host; after its instance ends a host is {@code pending} while it is scrubbed, then
  * {@code available}; ReleaseHosts refuses, in its {@code Unsuccessful} list, a host that holds an instance,
  * is pending, or was allocated less than 24 h ago; AllocateHosts is idempotent per client token and can be
- * made to answer InsufficientHostCapacity in chosen zones.
+ * made to answer InsufficientHostCapacity in chosen zones. DescribeHosts can be made eventually consistent
+ * ({@link #describeLag}): for a while after its release, a host is listed as it was before.
  *
  * <p>Every release attempt is recorded, so tests can check that nothing was asked to release too early.
  */
@@ -39,6 +40,7 @@ public final class InMemoryHostPool implements HostPool {
     private final Set<String> zonesWithoutCapacity = new HashSet<>();
     private final List<ReleaseAttempt> attempts = new ArrayList<>();
     private Function<String, Duration> scrubTime = MacFamily::scrubMaxOf;
+    private Duration describeLag = Duration.ZERO;
     private int nextId = 1;
 
     public InMemoryHostPool(Clock clock) {
@@ -59,6 +61,9 @@ public final class InMemoryHostPool implements HostPool {
         HostState state = HostState.AVAILABLE;
         String instanceId;
         Instant scrubbedAt;
+        boolean inHostGroup;
+        Instant releasedAt;
+        HostState beforeRelease;
 
         Host(String id, String zone, String instanceType, Instant allocatedAt) {
             this.id = id;
@@ -143,6 +148,8 @@ public final class InMemoryHostPool implements HostPool {
                 outcome = new ReleaseOutcome.Refused(id, "Client.HostMinAllocationPeriodUnexpired",
                         "Mac Dedicated Hosts must stay allocated for at least 24 hours");
             } else {
+                h.beforeRelease = h.state;
+                h.releasedAt = now;
                 h.state = HostState.RELEASED;
                 outcome = new ReleaseOutcome.Released(id);
             }
@@ -162,6 +169,14 @@ public final class InMemoryHostPool implements HostPool {
 
     public synchronized void restoreCapacity(String zone) {
         zonesWithoutCapacity.remove(zone);
+    }
+
+    /**
+     * DescribeHosts lists a released host as it was before its release for this long afterwards (default zero), as
+     * EC2's eventual consistency may; ReleaseHosts meanwhile refuses it as already released.
+     */
+    public synchronized void describeLag(Duration lag) {
+        this.describeLag = lag;
     }
 
     /** How long scrubbing takes, per instance type (default: the family's maximum). */
@@ -201,6 +216,11 @@ public final class InMemoryHostPool implements HostPool {
     public synchronized Optional<Instant> scrubEnd(String hostId) {
         Host h = existing(hostId);
         return h.state == HostState.PENDING ? Optional.of(h.scrubbedAt) : Optional.empty();
+    }
+
+    /** A host resource group took the host in or let it go (as DescribeHosts' memberOfServiceLinkedResourceGroup shows). */
+    public synchronized void groupMembership(String hostId, boolean member) {
+        existing(hostId).inHostGroup = member;
     }
 
     public synchronized boolean isReleased(String hostId) {
@@ -247,7 +267,9 @@ public final class InMemoryHostPool implements HostPool {
 
     private DedicatedHost view(Host h) {
         // EC2 does not say since when a host is in its state: neither does this.
-        return new DedicatedHost(h.id, h.zone, h.instanceType, h.state,
-                h.instanceId == null ? List.of() : List.of(h.instanceId), h.allocatedAt, h.tags, Optional.empty());
+        boolean stale = h.releasedAt != null && clock.instant().isBefore(h.releasedAt.plus(describeLag));
+        return new DedicatedHost(h.id, h.zone, h.instanceType, stale ? h.beforeRelease : h.state,
+                h.instanceId == null ? List.of() : List.of(h.instanceId), h.allocatedAt, h.tags, Optional.empty(),
+                h.inHostGroup);
     }
 }

@@ -336,7 +336,11 @@ public final class SpecFields {
                 .doc("Mac host families the host group allows; must include the family of every instance type."));
         f.add(stringList("mac.dedicatedHosts").pattern(HOST_ID, "must be a dedicated host id: h- and 8 or 17 hex digits")
                 .maxLength(19).unique().maxItems(100).defaultValue(emptyArray()).legacy(a + "MAC_DEDICATED_HOSTS")
-                .doc("Existing dedicated hosts to add to the stack's host group."));
+                .doc("Existing dedicated hosts of your own to add to the stack's host group; they are tagged "
+                        + "`semaphore-agent-stack-adopted=<stack>`, taken out of the group when the stack no longer lists "
+                        + "them or is deleted, and never released by the control plane. Refused: a host tagged "
+                        + "`semaphore-agent-stack` (one the control plane allocated and releases), a host in another host "
+                        + "resource group, a host adopted by another stack that still lists it."));
         f.add(string("mac.licenseConfigurationArn").pattern(LICENSE_CONFIGURATION_ARN,
                         "must be a License Manager configuration ARN (arn:aws:license-manager:<region>:<account>:"
                                 + "license-configuration:lic-<32 hex digits>)")
@@ -345,7 +349,9 @@ public final class SpecFields {
         f.add(bool("mac.autoAllocateHost").defaultValue(BooleanNode.TRUE).legacy(a + "AUTO_ALLOCATE_HOST")
                 .doc("The host group allocates hosts as instances need them."));
         f.add(bool("mac.autoReleaseHost").defaultValue(BooleanNode.TRUE).legacy(a + "AUTO_RELEASE_HOST")
-                .doc("Hosts are released once empty and past AWS's 24-hour minimum, also after the stack is deleted."));
+                .doc("Hosts are released once empty and past AWS's 24-hour minimum, also after the stack is deleted. "
+                        + "With `mac.reservedHosts` above 0 the host group's own `auto-release-host` is off (it would "
+                        + "release reserved hosts too) and the control plane releases only the hosts above them."));
         f.add(integer("mac.reservedHosts").range(0, 100).defaultValue(num(0))
                 .doc("Hosts kept allocated even when no agent runs, for a fast start."));
 

@@ -20,6 +20,11 @@ import java.util.Objects;
  *   <li>Agent configuration (SSM String parameter, read by the instance at boot): {@code <stackName>-config},
  *       as the older tool named it.</li>
  *   <li>GitHub SSH known-hosts keys (SSM String parameter): {@code <stackName>-ssh-public-keys}, as the older tool.</li>
+ *   <li>Host resource group of a macOS stack: {@code agent-stack-<stackName>}, tagged
+ *       {@code semaphore-agent-stack=<stackName>} when the mac-host-allocator creates it. The prefix keeps it apart
+ *       from the account's other groups (the older tool used the bare name) and lets IAM name
+ *       {@code group/agent-stack-*}; the tag is checked before the group is configured, its hosts claimed or it is
+ *       deleted.</li>
  *   <li>Log groups of the instances: under {@code /semaphore-agent-stacks/<stackName>/} (agent, cloud-init,
  *       system...), so that each stack's logs are its own and are deleted with it.</li>
  *   <li>AMI id (SSM parameter written by the Image Builder distribution):
@@ -30,6 +35,9 @@ public final class AgentStackNames {
 
     /** Prefix of every agent stack's CloudFormation stack name. */
     public static final String CLOUDFORMATION_PREFIX = "agent-stack-";
+
+    /** Prefix of every macOS stack's host resource group. */
+    public static final String HOST_GROUP_PREFIX = "agent-stack-";
 
     /** CloudFormation allows 128 characters; the prefix takes some. */
     public static final int MAX_STACK_NAME_LENGTH = 128 - CLOUDFORMATION_PREFIX.length();
@@ -61,6 +69,11 @@ public final class AgentStackNames {
 
     public static String cloudFormationStackName(String stackName) {
         return CLOUDFORMATION_PREFIX + requireName(stackName);
+    }
+
+    /** The host resource group the mac-host-allocator creates for a macOS stack. */
+    public static String hostGroupName(String stackName) {
+        return HOST_GROUP_PREFIX + requireName(stackName);
     }
 
     public static String agentConfigParameterName(String stackName) {

@@ -5,7 +5,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A Mac dedicated host of a stack as last seen, shown by {@code GET /stacks/{name}} until released.
+ * A Mac dedicated host of a stack as last seen, shown by {@code GET /stacks/{name}} until released (a host the
+ * releaser has just released stays, as {@code released}, while EC2's DescribeHosts may still list it as it was).
  *
  * @param state       EC2's allocation state, e.g. {@code available}, {@code pending}
  * @param nextCheckAt when the releaser looks at it next, while it waits for it

@@ -9,7 +9,8 @@ import java.util.Objects;
 public interface Network {
 
     /**
-     * The spec's own VPC and subnets when it names them; otherwise the account's default VPC and its
+     * The spec's own VPC and subnets when it names them, with the spec's availability zones or, when it names
+     * none, its subnets' zones; otherwise the account's default VPC and its
      * default subnets (in the spec's availability zones, when it names some). Throws
      * {@link NetworkException} when there is no default VPC.
      */

@@ -41,6 +41,17 @@ class HostGroupConfigurationTest {
     }
 
     @Test
+    void withReservedHostsTheGroupLeavesReleasingToTheControlPlane() {
+        var reserved = HostGroupConfiguration.of(new Mac(List.of("mac2"), List.of(), Optional.empty(), true, true, 2));
+        var none = HostGroupConfiguration.of(new Mac(List.of("mac2"), List.of(), Optional.empty(), true, true, 0));
+
+        assertThat(reserved.autoReleaseHost()).as("the group could release the hosts reservedHosts keeps").isFalse();
+        assertThat(reserved.items().get(0).parameters())
+                .contains(new HostGroupConfiguration.Parameter("auto-release-host", List.of("false")));
+        assertThat(none.autoReleaseHost()).isTrue();
+    }
+
+    @Test
     void aConfigurationReadBackFromItsItemsIsTheSame() {
         var config = new HostGroupConfiguration(List.of("mac2", "mac2-m2"), List.of(LICENSE), false, true);
 

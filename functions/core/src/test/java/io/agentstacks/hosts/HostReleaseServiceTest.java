@@ -1,5 +1,6 @@
 package io.agentstacks.hosts;
 
+import static io.agentstacks.hosts.Hosts.GROUP;
 import static io.agentstacks.hosts.Hosts.STACK;
 import static io.agentstacks.hosts.Hosts.T0;
 import static io.agentstacks.hosts.Hosts.mac;
@@ -35,8 +36,8 @@ class HostReleaseServiceTest {
     @BeforeEach
     void aDeletedMacStack() {
         registry.put(StackRecord.first(macSpec(mac(0, List.of()), List.of("us-east-1a")), T0).toBuilder()
-                .status(StackStatus.DELETED).hostGroupName(Optional.of(STACK)).build());
-        groups.create(STACK, HostGroupConfiguration.of(mac(0, List.of())), Map.of());
+                .status(StackStatus.DELETED).hostGroupName(Optional.of(GROUP)).build());
+        groups.create(GROUP, HostGroupConfiguration.of(mac(0, List.of())), Map.of(HostTags.STACK, STACK));
     }
 
     private String stackHost() {
@@ -56,7 +57,8 @@ class HostReleaseServiceTest {
         assertThat(pool.isReleased(id)).isTrue();
         assertThat(events.published(DomainEvent.MacHostReleased.class)).singleElement()
                 .satisfies(e -> assertThat(e.outcome()).isEqualTo("released"));
-        assertThat(registry.get(STACK).orElseThrow().hosts()).isEmpty();
+        assertThat(registry.get(STACK).orElseThrow().hosts()).singleElement()
+                .satisfies(h -> assertThat(h.state()).as("shown as released until EC2 lists it so").isEqualTo("released"));
     }
 
     @Test
@@ -164,7 +166,7 @@ class HostReleaseServiceTest {
         assertThat(round.remaining()).isZero();
         assertThat(pool.releaseAttempts()).isEmpty();
         assertThat(service.deleteGroup(STACK)).isFalse();
-        assertThat(groups.describe(STACK)).isPresent();
+        assertThat(groups.describe(GROUP)).isPresent();
     }
 
     @Test
@@ -197,7 +199,7 @@ class HostReleaseServiceTest {
     @Test
     void theGroupIsDeletedOnceEmptyAndTheRecordForgetsIt() {
         String id = stackHost();
-        groups.group(STACK, List.of(id));
+        groups.group(GROUP, List.of(id));
 
         assertThatThrownBy(() -> service.deleteGroup(STACK))
                 .isInstanceOf(HostReleaseService.HostGroupNotEmptyException.class)
@@ -207,8 +209,76 @@ class HostReleaseServiceTest {
 
         assertThat(service.deleteGroup(STACK)).isTrue();
         assertThat(service.deleteGroup(STACK)).isTrue();
-        assertThat(groups.describe(STACK)).isEmpty();
+        assertThat(groups.describe(GROUP)).isEmpty();
         assertThat(registry.get(STACK).orElseThrow().hostGroupName()).isEmpty();
+    }
+
+    @Test
+    void aGroupOfTheSameNameThatIsNotTheStacksIsNotDeletedAndItsHostsAreNotClaimed() {
+        groups.delete(GROUP);
+        groups.create(GROUP, HostGroupConfiguration.of(mac(0, List.of())), Map.of());
+
+        assertThatThrownBy(() -> service.deleteGroup(STACK))
+                .isInstanceOf(HostGroups.HostGroupException.class)
+                .hasMessageContaining("host resource group " + GROUP + " is not stack " + STACK + "'s");
+        assertThat(groups.describe(GROUP)).isPresent();
+
+        registry.put(registry.get(STACK).orElseThrow().toBuilder().status(StackStatus.ACTIVE).build());
+        String theirs = groups.launchInstance(GROUP, "us-east-1a", "mac2.metal");
+        assertThatThrownBy(() -> service.releaseSurplus(Optional.of(STACK))).hasMessageContaining(GROUP);
+        assertThat(pool.describe(List.of(theirs)).get(0).tags()).doesNotContainKey(HostTags.STACK);
+    }
+
+    @Test
+    void aRoundRightAfterAReleaseThatDescribeHostsDoesNotShowYetReleasesNothingAgainAndReportsNoFailure() {
+        String id = stackHost();
+        pool.describeLag(Duration.ofMinutes(10));
+        clock.advance(Duration.ofHours(25));
+        var first = service.releaseEligible(STACK, clock.instant());
+        assertThat(pool.describeByStack(STACK)).singleElement()
+                .satisfies(h -> assertThat(h.state()).as("EC2 still lists it as it was").isEqualTo(HostState.AVAILABLE));
+
+        clock.advance(Duration.ofMinutes(1));
+        var retried = service.releaseEligible(STACK, clock.instant());
+
+        assertThat(first.released()).containsExactly(id);
+        assertThat(retried).isEqualTo(new HostReleaseService.Round(0, 0, List.of(), List.of(), false, false));
+        assertThat(pool.releaseAttempts()).hasSize(1);
+        assertThat(events.published(DomainEvent.MacHostReleased.class)).extracting(DomainEvent.MacHostReleased::outcome)
+                .containsExactly("released");
+        assertThat(registry.get(STACK).orElseThrow().hosts()).singleElement()
+                .satisfies(s -> assertThat(s.state()).isEqualTo("released"));
+
+        clock.advance(Duration.ofMinutes(10));
+        service.releaseEligible(STACK, clock.instant());
+        assertThat(registry.get(STACK).orElseThrow().hosts()).as("forgotten once EC2 lists it as released").isEmpty();
+    }
+
+    @Test
+    void aSurplusHostReleasedOnTheLastPassIsNeitherReleasedAgainNorCountedWhileEc2StillListsIt() {
+        registry.put(registry.get(STACK).orElseThrow().toBuilder().status(StackStatus.ACTIVE)
+                .spec(macSpec(mac(1, List.of()), List.of("us-east-1a"))).build());
+        String first = stackHost();
+        clock.advance(Duration.ofHours(1));
+        String second = stackHost();
+        pool.describeLag(Duration.ofMinutes(30));
+        clock.advance(Duration.ofHours(25));
+        service.releaseSurplus(Optional.empty());
+        clock.advance(Duration.ofHours(1));
+        var released = service.releaseSurplus(Optional.empty());
+
+        clock.advance(Duration.ofMinutes(15));
+        var next = service.releaseSurplus(Optional.empty());
+
+        assertThat(released).singleElement().satisfies(s -> assertThat(s.released()).containsExactly(first));
+        assertThat(next).singleElement().satisfies(s -> {
+            assertThat(s.released()).as("the reserved host stays").isEmpty();
+            assertThat(s.failed()).isEmpty();
+        });
+        assertThat(pool.isReleased(second)).isFalse();
+        assertThat(pool.releaseAttempts()).hasSize(1);
+        assertThat(events.published(DomainEvent.MacHostReleased.class)).extracting(DomainEvent.MacHostReleased::outcome)
+                .containsExactly("released");
     }
 
     @Test
@@ -231,13 +301,14 @@ class HostReleaseServiceTest {
         assertThat(halfHour).singleElement().satisfies(s -> assertThat(s.released()).isEmpty());
         // 3 hosts, 1 reserved: both empty ones may go, the busy one stays.
         assertThat(hour).singleElement().satisfies(s -> assertThat(s.released()).containsExactlyInAnyOrder(keep, spare));
-        assertThat(registry.get(STACK).orElseThrow().hosts()).extracting(HostSnapshot::hostId).containsExactly(busy);
+        assertThat(registry.get(STACK).orElseThrow().hosts()).filteredOn(h -> !h.state().equals("released"))
+                .extracting(HostSnapshot::hostId).containsExactly(busy);
     }
 
     @Test
     void aLiveStacksHostsTheGroupAllocatedByItselfAreShownAndReleasedAsSurplusToo() {
         registry.put(registry.get(STACK).orElseThrow().toBuilder().status(StackStatus.ACTIVE).build());
-        String auto = groups.launchInstance(STACK, "us-east-1a", "mac2.metal");
+        String auto = groups.launchInstance(GROUP, "us-east-1a", "mac2.metal");
         clock.advance(Duration.ofHours(2));
         pool.endInstance(auto);
 
@@ -250,7 +321,7 @@ class HostReleaseServiceTest {
         var later = service.releaseSurplus(Optional.empty());
 
         assertThat(later).singleElement().satisfies(s -> assertThat(s.released()).containsExactly(auto));
-        assertThat(groups.hostIds(STACK)).isEmpty();
+        assertThat(groups.hostIds(GROUP)).isEmpty();
     }
 
     @Test

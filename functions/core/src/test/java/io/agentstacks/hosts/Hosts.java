@@ -14,6 +14,8 @@ import java.util.Optional;
 final class Hosts {
 
     static final String STACK = "mac-agents";
+    /** The stack's host resource group, as the allocator names it. */
+    static final String GROUP = io.agentstacks.stacks.AgentStackNames.hostGroupName(STACK);
     static final Instant T0 = Instant.parse("2025-03-01T08:00:00Z");
 
     private Hosts() {

@@ -272,6 +272,52 @@ class InMemoryFleetControlTest {
     }
 
     @Test
+    void withATerminateHookAScaledInInstanceWaitsInTerminatingWaitUntilItsAgentCompletesOrTheHookTimesOut() {
+        fleet.createGroup(new GroupConfig("g", Family.MACOS, 0, 10, 2, 0, false, Duration.ofMinutes(30)));
+        clock.advanceSeconds(600);
+        List<String> ids = inState("g", State.IN_SERVICE).stream().map(InstanceView::instanceId).toList();
+
+        fleet.updateSizes("g", 0, 0, 0);
+
+        GroupState g = fleet.describe("g").orElseThrow();
+        assertThat(g.instances()).as("no longer capacity").isEmpty();
+        assertThat(g.terminatingInstances()).as("but still running their jobs").isEqualTo(2);
+        assertThat(g.runningInstanceCount()).isEqualTo(2);
+        assertThat(inState("g", State.TERMINATING_WAIT)).hasSize(2);
+        assertThat(fleet.nextEventAt()).contains(T0.plusSeconds(600 + 1800));
+
+        fleet.completeLifecycleAction("g", ids.get(0));
+        assertThat(fleet.describe("g").orElseThrow().terminatingInstances()).isEqualTo(1);
+        assertThatThrownBy(() -> fleet.completeLifecycleAction("g", ids.get(0)))
+                .isInstanceOf(FleetControlException.class).hasMessageContaining("No active Lifecycle Action");
+        assertThatThrownBy(() -> fleet.terminateInstanceInAutoScalingGroup(ids.get(1), false))
+                .isInstanceOf(FleetControlException.class).hasMessageContaining("already terminating");
+
+        clock.advanceSeconds(1799);
+        assertThat(fleet.describe("g").orElseThrow().runningInstanceCount()).isEqualTo(1);
+        clock.advanceSeconds(1);
+        assertThat(fleet.describe("g").orElseThrow().runningInstanceCount()).as("the hook timed out").isZero();
+        assertThat(fleet.instances("g")).isEmpty();
+        assertThat(fleet.usage("g").runningSeconds()).as("a waiting instance still runs")
+                .isEqualTo(2 * 600.0 + 0 + 1800.0);
+    }
+
+    @Test
+    void withATerminateHookAnInstanceRefreshWaitsForTheOldInstanceToLeave() {
+        fleet.createGroup(new GroupConfig("g", Family.LINUX, 0, 10, 1, 0, false, Duration.ofMinutes(5)));
+        clock.advanceSeconds(45);
+        String old = inState("g", State.IN_SERVICE).get(0).instanceId();
+
+        String id = fleet.startInstanceRefresh("g");
+        clock.advanceSeconds(45);
+
+        assertThat(inState("g", State.TERMINATING_WAIT)).extracting(InstanceView::instanceId).containsExactly(old);
+        assertThat(fleet.refresh("g", id).orElseThrow().status()).isEqualTo("InProgress");
+        fleet.completeLifecycleAction("g", old);
+        assertThat(fleet.refresh("g", id).orElseThrow().status()).isEqualTo("Successful");
+    }
+
+    @Test
     void suspendsAzRebalanceAndRecordsEveryCall() {
         group("g", Family.LINUX, 0, 10, 0, 0);
         fleet.suspendAzRebalance("g");

@@ -50,4 +50,25 @@ class InMemoryNetworkTest {
         assertThatThrownBy(() -> InMemoryNetwork.withoutDefaultVpc().resolve(spec().build()))
                 .isInstanceOf(NetworkException.class).hasMessageContaining("no default VPC").hasMessageContaining("vpcId");
     }
+
+    @Test
+    void aSpecsOwnSubnetsGiveTheZonesWhenTheSpecNamesNone() {
+        InMemoryNetwork account = InMemoryNetwork.typical().withSubnet("vpc-own", "subnet-b", "us-east-1d")
+                .withSubnet("vpc-own", "subnet-a", "us-east-1b");
+
+        ResolvedNetwork n = account.resolve(spec().vpcId(Optional.of("vpc-own")).subnets(List.of("subnet-b", "subnet-a")).build());
+
+        assertThat(n).isEqualTo(new ResolvedNetwork("vpc-own", List.of("subnet-b", "subnet-a"), List.of("us-east-1b", "us-east-1d")));
+    }
+
+    @Test
+    void anUnknownSubnetOrOneOfAnotherVpcIsNamed() {
+        InMemoryNetwork account = InMemoryNetwork.typical().withSubnet("vpc-own", "subnet-a", "us-east-1b");
+
+        assertThatThrownBy(() -> account.resolve(spec().vpcId(Optional.of("vpc-own")).subnets(List.of("subnet-a", "subnet-x")).build()))
+                .isInstanceOf(NetworkException.class).hasMessageContaining("subnet-x").hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> account.resolve(spec().vpcId(Optional.of("vpc-own")).subnets(List.of("subnet-0default00000000a")).build()))
+                .isInstanceOf(NetworkException.class)
+                .hasMessage("stack ci: subnet(s) subnet-0default00000000a (in vpc-0default0000000001) are not in vpcId vpc-own");
+    }
 }

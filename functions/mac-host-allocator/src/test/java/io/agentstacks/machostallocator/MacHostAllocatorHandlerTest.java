@@ -66,8 +66,8 @@ class MacHostAllocatorHandlerTest {
     void ensureHostsAnswersTheGroupAndItsHostsAsProvisionStackExpects() throws Exception {
         JsonNode out = run("{\"action\":\"ensureHosts\",\"stack\":\"mac-agents\",\"specVersion\":1}");
 
-        assertThat(out.get("hostGroupName").asText()).isEqualTo("mac-agents");
-        assertThat(out.get("hostGroupArn").asText()).isEqualTo("arn:aws:resource-groups:us-east-1:123456789012:group/mac-agents");
+        assertThat(out.get("hostGroupName").asText()).isEqualTo("agent-stack-mac-agents");
+        assertThat(out.get("hostGroupArn").asText()).isEqualTo("arn:aws:resource-groups:us-east-1:123456789012:group/agent-stack-mac-agents");
         assertThat(out.get("hostIds")).hasSize(2);
         assertThat(pool.describeByStack("mac-agents")).extracting(h -> h.instanceType()).containsOnly("mac2-m2pro.metal");
         assertThat(events.published(DomainEvent.MacHostsAllocated.class)).hasSize(1);
@@ -91,7 +91,7 @@ class MacHostAllocatorHandlerTest {
         JsonNode out = run("{\"action\":\"detachHosts\",\"stack\":\"mac-agents\",\"specVersion\":1}");
 
         assertThat(out.get("hostIds")).containsExactlyInAnyOrderElementsOf(ensured.get("hostIds"));
-        assertThat(groups.hostIds("mac-agents")).isEmpty();
+        assertThat(groups.hostIds("agent-stack-mac-agents")).isEmpty();
     }
 
     @Test

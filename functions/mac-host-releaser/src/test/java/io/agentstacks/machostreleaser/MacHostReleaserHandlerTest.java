@@ -52,8 +52,8 @@ class MacHostReleaserHandlerTest {
         StackSpec spec = StackSpec.builder("mac-agents", "/semaphore/mac-agents/token").semaphoreOrganization("acme")
                 .os(OperatingSystem.MACOS).arch(Arch.ARM64).instanceType("mac2.metal").mac(MAC).build();
         registry.put(StackRecord.first(spec, T0).toBuilder().status(StackStatus.DELETED)
-                .hostGroupName(Optional.of("mac-agents")).build());
-        groups.create("mac-agents", HostGroupConfiguration.of(MAC), Map.of());
+                .hostGroupName(Optional.of("agent-stack-mac-agents")).build());
+        groups.create("agent-stack-mac-agents", HostGroupConfiguration.of(MAC), Map.of("semaphore-agent-stack", "mac-agents"));
         host = pool.allocateUntagged("us-east-1a", "mac2.metal");
         pool.tag(List.of(host), HostTags.STACK, "mac-agents");
     }

@@ -294,8 +294,8 @@ public final class DeployerSteps {
     public InstancesResult readInstances(Optional<String> groupName, int attempt, Instant drainDeadline) {
         Poll next = Poll.after(attempt);
         Optional<GroupState> g = groupName.flatMap(fleet::describe);
-        int remaining = g.map(s -> (int) s.instances().stream().filter(i -> !"Terminated".equals(i.lifecycleState())).count())
-                .orElse(0);
+        // Instances in Terminating:Wait still run a job (the terminate lifecycle hook): the group is not drained yet.
+        int remaining = g.map(GroupState::runningInstanceCount).orElse(0);
         if (remaining == 0) {
             return new InstancesResult(DrainState.DRAINED, 0, Optional.empty(), next);
         }

@@ -25,6 +25,23 @@ class DestroyStepsTest {
     }
 
     @Test
+    void aGroupWhoseInstancesAreStillInTerminatingWaitIsNotDrained() throws Exception {
+        String group = activeStackWithTwoInstances();
+        f.call("""
+                {"action":"scaleToZero","stack":"ci","specVersion":1,"startedAt":"2030-01-01T01:00:00Z"}""");
+        String readInstances = """
+                {"action":"readInstances","stack":"ci","specVersion":1,"groupName":"%s","attempt":0,"deadline":"2030-01-01T03:00:00Z"}"""
+                .formatted(group);
+
+        f.fleet.instancesTerminating(group, 1);
+        assertThat(f.call(readInstances)).isEqualTo(SpecJson.MAPPER.readTree("""
+                {"status":"DRAINING","remaining":1,"waitSeconds":10,"attempt":1}"""));
+
+        f.fleet.instancesEnded(group);
+        assertThat(f.call(readInstances).get("status").asText()).isEqualTo("DRAINED");
+    }
+
+    @Test
     void anActiveStackIsScaledToZeroDrainedDeletedAndMarkedDeleted() throws Exception {
         String group = activeStackWithTwoInstances();
 

@@ -23,6 +23,16 @@ final class FakeFleet implements FleetControl {
         groups.put(group, new GroupState(group, 0, Math.max(desired, 1), desired, list, 0));
     }
 
+    /**
+     * Every instance is on its way out, {@code terminating} of them still held in Terminating:Wait by the terminate
+     * lifecycle hook while their agents finish a job.
+     */
+    void instancesTerminating(String group, int terminating) {
+        GroupState g = groups.get(group);
+        groups.put(group, new GroupState(group, g.minSize(), g.maxSize(), g.desiredCapacity(), List.of(), g.warmInstances(),
+                terminating));
+    }
+
     /** The group ends its instances, as Auto Scaling does once desired capacity is 0 and jobs are done. */
     void instancesEnded(String group) {
         GroupState g = groups.get(group);

@@ -92,6 +92,9 @@ public final class AgentInstances implements FakeSemaphore.InstanceHooks {
                     }
                 });
             }
+        } else if (to == InMemoryFleetControl.State.TERMINATING_WAIT) {
+            time.at(c.at(), "instance " + c.instanceId() + " terminating", () -> semaphore.terminating(c.instanceId(),
+                    () -> completeLifecycleAction(c.groupName(), c.instanceId())));
         } else if (to == InMemoryFleetControl.State.IN_SERVICE) {
             time.at(c.at(), "agent starts on " + c.instanceId(), () -> boot(c));
         } else if (to == InMemoryFleetControl.State.TERMINATED) {
@@ -186,6 +189,15 @@ public final class AgentInstances implements FakeSemaphore.InstanceHooks {
             line("agent.hook-failed", instanceId, "TerminateInstanceInAutoScalingGroup: " + e.getMessage());
             // Refused below the group's minimum: the agent has exited anyway, and the health check powers off.
             return e.getMessage() == null || !e.getMessage().contains("min size");
+        }
+    }
+
+    /** What the instance scripts do once the agent has stopped: CompleteLifecycleAction (CONTINUE). */
+    private void completeLifecycleAction(String groupName, String instanceId) {
+        try {
+            fleet.completeLifecycleAction(groupName, instanceId);
+        } catch (FleetControlException e) {
+            // the hook timed out first, or the instance is gone
         }
     }
 

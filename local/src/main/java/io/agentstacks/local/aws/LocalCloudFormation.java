@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>when a create completes, the group named in the stack's outputs exists in {@link InMemoryFleetControl}
  *       with the parameters' sizes (DesiredCapacity, or MinSize when it is empty), warm pool, scale-in
- *       protection of new instances and OS family (boot times);</li>
+ *       protection of new instances, OS family (boot times) and terminate lifecycle hook (its heartbeat);</li>
  *   <li>when an update completes, the group takes the new sizes (desired capacity kept within them when
  *       DesiredCapacity is empty, as CloudFormation leaves it to the scaler), warm pool and launch template
  *       (instance type, agent configuration): instances launched from then on use it;</li>
@@ -180,10 +180,12 @@ public final class LocalCloudFormation implements StackDeployments {
         String desiredParameter = p.getOrDefault("DesiredCapacity", "");
         int warm = p.getOrDefault("WarmPoolSize", "").isEmpty() ? 0 : Integer.parseInt(p.get("WarmPoolSize"));
         boolean protectNew = "true".equals(p.get("NewInstancesProtectedFromScaleIn"));
+        String heartbeat = p.getOrDefault("TerminateHookHeartbeatSeconds", "");
+        Duration hook = heartbeat.isEmpty() ? Duration.ZERO : Duration.ofSeconds(Long.parseLong(heartbeat));
         templates.put(group, template(cfnName, group, family, p));
         if (!fleet.exists(group)) {
             int desired = desiredParameter.isEmpty() ? min : Integer.parseInt(desiredParameter);
-            fleet.createGroup(new InMemoryFleetControl.GroupConfig(group, family, min, max, desired, warm, protectNew));
+            fleet.createGroup(new InMemoryFleetControl.GroupConfig(group, family, min, max, desired, warm, protectNew, hook));
             log.accept("{\"at\":\"" + time.now() + "\",\"event\":\"cloudformation.group-created\",\"stack\":\"" + cfnName
                     + "\",\"group\":\"" + group + "\",\"min\":" + min + ",\"max\":" + max + ",\"desired\":" + desired + "}");
         } else {

@@ -129,6 +129,8 @@ public final class FakeSemaphore {
         final String groupName;
         final AgentConfig config;
         Job job;
+        /** Auto Scaling is terminating the instance: the agent finishes its job, then lets the instance go. */
+        Runnable release;
         Instant idleSince;
         long generation;
 
@@ -318,6 +320,35 @@ public final class FakeSemaphore {
         effects.forEach(Runnable::run);
     }
 
+    /**
+     * Auto Scaling is terminating the instance and holds it in {@code Terminating:Wait} (the terminate lifecycle
+     * hook): the instance scripts stop the agent gracefully, letting it finish the job it runs, and then complete
+     * the lifecycle action ({@code release}). An idle agent leaves at once.
+     */
+    public void terminating(String instanceId, Runnable release) {
+        boolean now = true;
+        synchronized (this) {
+            for (AgentType t : types.values()) {
+                Agent a = t.agents.get(instanceId);
+                if (a == null) {
+                    continue;
+                }
+                if (a.job != null) {
+                    a.release = release;
+                    now = false;
+                } else {
+                    t.agents.remove(instanceId);
+                    a.generation++;
+                    departures.add(new Departure(t.name, instanceId, ShutdownReason.REQUESTED, time.now()));
+                    log("agent.left", t.name, instanceId, ShutdownReason.REQUESTED.name());
+                }
+            }
+        }
+        if (now) {
+            release.run();
+        }
+    }
+
     // ---- views -------------------------------------------------------------------------------------------
 
     public synchronized Optional<AgentTypeView> agentType(String name) {
@@ -381,7 +412,14 @@ public final class FakeSemaphore {
             a.generation++;
             log("job.finished", t.name, a.instanceId, j.id);
             effects.add(() -> protect(a, false));
-            if (a.config.disconnectAfterJob()) {
+            if (a.release != null) {
+                t.agents.remove(a.instanceId);
+                a.generation++;
+                departures.add(new Departure(t.name, a.instanceId, ShutdownReason.REQUESTED, time.now()));
+                log("agent.left", t.name, a.instanceId, ShutdownReason.REQUESTED.name());
+                effects.add(a.release);
+                dispatch(t, effects);
+            } else if (a.config.disconnectAfterJob()) {
                 leave(t, a, ShutdownReason.JOB_FINISHED, effects);
             } else {
                 a.idleSince = time.now();

@@ -147,6 +147,27 @@ class FakeSemaphoreTest {
     }
 
     @Test
+    void aTerminatingInstancesAgentFinishesItsJobBeforeTheLifecycleActionIsCompleted() {
+        List<String> released = new ArrayList<>();
+        semaphore.enqueue("ci", 1, 300);
+        semaphore.boot("i-1", "g", STAYING, token);
+        semaphore.boot("i-2", "g", STAYING, token);
+        semaphore.terminating("i-2", () -> released.add("i-2"));
+        assertThat(released).as("an idle agent lets its instance go at once").containsExactly("i-2");
+        semaphore.terminating("i-1", () -> released.add("i-1"));
+        assertThat(released).containsExactly("i-2");
+        time.advance(Duration.ofSeconds(300));
+        assertThat(released).as("after its job").containsExactly("i-2", "i-1");
+        assertThat(semaphore.jobs("ci")).extracting(FakeSemaphore.JobView::state).containsExactly(JobState.FINISHED);
+        assertThat(semaphore.departures()).extracting(FakeSemaphore.Departure::reason)
+                .containsExactly(ShutdownReason.REQUESTED, ShutdownReason.REQUESTED);
+        assertThat(calls).as("its shutdown hook does not terminate the instance a second time")
+                .doesNotContain("terminate i-1", "terminate i-1 decrement");
+        semaphore.terminating("i-3", () -> released.add("i-3"));
+        assertThat(released).as("no agent: nothing to wait for").endsWith("i-3");
+    }
+
+    @Test
     void jobRequestsAndAgentTypesAreChecked() {
         assertThatThrownBy(() -> semaphore.enqueue("nope", 1, 1)).isInstanceOf(FakeSemaphore.NoSuchAgentType.class);
         assertThatThrownBy(() -> semaphore.enqueue("ci", 0, 1)).hasMessageContaining("count");
