@@ -25,6 +25,7 @@ import java.util.Map;
                 GetCommand.class,
                 DeleteCommand.class,
                 SimulateCommand.class,
+                LocalCommand.class,
         })
 public final class AgentStacks implements Runnable {
 

@@ -7,6 +7,7 @@ import io.agentstacks.cli.api.ApiClient;
 import io.agentstacks.cli.api.ApiException;
 import io.agentstacks.cli.api.ApiResponse;
 import io.agentstacks.cli.api.Endpoints;
+import io.agentstacks.spec.StackNameRule;
 import io.agentstacks.token.TokenFormat;
 
 import java.io.ByteArrayOutputStream;
@@ -24,7 +25,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,7 +50,6 @@ public final class SetTokenCommand implements Callable<Integer> {
 
     static final String ENDPOINT_ENV = "AGENT_STACKS_ENDPOINT";
 
-    private static final Pattern STACK_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9-]{0,127}");
     private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "[::1]", "::1");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -106,8 +105,9 @@ public final class SetTokenCommand implements Callable<Integer> {
                     + "in the Semaphore UI: it has been exposed.");
             return 2;
         }
-        if (!STACK_NAME.matcher(name).matches()) {
-            err.println("agent-stacks: NAME must be a stack name: a letter, then up to 127 letters, digits or hyphens");
+        Optional<String> badName = StackNameRule.problem(name);
+        if (badName.isPresent()) {
+            err.println("agent-stacks: NAME " + badName.get());
             return 1;
         }
         ApiClient api;

@@ -107,11 +107,14 @@ public final class ApiClient {
                 .encodedPath(base.getRawPath() + String.join("/", segments.stream().map(ApiClient::encodeSegment).toList()));
         query.forEach(unsigned::putRawQueryParameter);
         headers.forEach(unsigned::putHeader);
-        SignedRequest signed;
-        try {
-            AwsCredentialsIdentity identity = credentials.resolveCredentials();
-            signed = signer.sign(r -> {
-                r.identity(identity)
+        SdkHttpRequest request;
+        Optional<AwsCredentialsIdentity> identity = identity();
+        if (identity.isEmpty()) {
+            // No credentials anywhere, and the endpoint is this machine (checked by identity()): unsigned.
+            request = unsigned.build();
+        } else {
+            SignedRequest signed = signer.sign(r -> {
+                r.identity(identity.get())
                         .request(unsigned.build())
                         .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, SIGNING_SERVICE)
                         .putProperty(AwsV4HttpSigner.REGION_NAME, region.id());
@@ -119,26 +122,19 @@ public final class ApiClient {
                     r.payload(ContentStreamProvider.fromByteArrayUnsafe(body));
                 }
             });
-        } catch (SdkException e) {
-            String message = String.valueOf(e.getMessage());
-            // The chain's own message lists every provider it tried on one very long line.
-            String why = message.startsWith("Unable to load credentials from any of the providers")
-                    ? "none found in the environment, the AWS profile, the container or the instance"
-                    : abbreviate(firstLine(message), 200);
-            throw new ApiException("no usable AWS credentials (" + why + "); set AWS_PROFILE, or AWS_ACCESS_KEY_ID"
-                    + " and AWS_SECRET_ACCESS_KEY", e);
+            request = signed.request();
         }
 
-        URI uri = signed.request().getUri();
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
+        URI uri = request.getUri();
+        HttpRequest.Builder http = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
                 .method(method.name(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-        signed.request().forEachHeader((name, values) -> {
+        request.forEachHeader((name, values) -> {
             if (!SET_BY_HTTP_CLIENT.contains(name.toLowerCase(java.util.Locale.ROOT))) {
-                values.forEach(v -> request.header(name, v));
+                values.forEach(v -> http.header(name, v));
             }
         });
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> response = this.http.send(http.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new ApiResponse(response.statusCode(), response.headers().firstValue("Content-Type"), response.body());
         } catch (HttpTimeoutException e) {
             throw new ApiException(method + " " + uri + " timed out", e);
@@ -147,6 +143,27 @@ public final class ApiClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(method + " " + uri + " was interrupted", e);
+        }
+    }
+
+    /**
+     * The credentials to sign with: the chain's; none (empty) only when the chain finds none and the endpoint is
+     * this machine ({@code agent-stacks local}); otherwise the missing credentials are the caller's error.
+     */
+    private Optional<AwsCredentialsIdentity> identity() throws ApiException {
+        try {
+            return Optional.of(credentials.resolveCredentials());
+        } catch (SdkException e) {
+            if (Loopback.is(base)) {
+                return Optional.empty();
+            }
+            String message = String.valueOf(e.getMessage());
+            // The chain's own message lists every provider it tried on one very long line.
+            String why = message.startsWith("Unable to load credentials from any of the providers")
+                    ? "none found in the environment, the AWS profile, the container or the instance"
+                    : abbreviate(firstLine(message), 200);
+            throw new ApiException("no usable AWS credentials (" + why + "); set AWS_PROFILE, or AWS_ACCESS_KEY_ID"
+                    + " and AWS_SECRET_ACCESS_KEY", e);
         }
     }
 

@@ -40,7 +40,8 @@ public final class Endpoints {
 
     /**
      * The region to sign for: the one given ({@code --region}), else an execute-api endpoint's, else the SDK's region
-     * chain ({@code AWS_REGION}, the profile's, the instance's).
+     * chain ({@code AWS_REGION}, the profile's, the instance's); for an endpoint on this machine
+     * ({@code agent-stacks local}, which checks no signature) with none of those, {@link Loopback#LOCAL_REGION}.
      */
     public static Region signingRegion(Optional<String> given, Optional<URI> endpoint) throws ApiException {
         if (given.isPresent() && !given.get().isBlank()) {
@@ -53,6 +54,9 @@ public final class Endpoints {
         try {
             return new DefaultAwsRegionProviderChain().getRegion();
         } catch (SdkException e) {
+            if (endpoint.filter(Loopback::is).isPresent()) {
+                return Region.of(Loopback.LOCAL_REGION);
+            }
             throw new ApiException("no AWS region: pass --region or set AWS_REGION", e);
         }
     }

@@ -218,6 +218,25 @@ public final class InMemoryFleetControl implements FleetControl {
         deliver();
     }
 
+    /**
+     * What a CloudFormation update of the group changes besides its sizes: the warm pool's size (the pool grows
+     * or shrinks to it at once) and whether new instances are launched protected from scale-in (instances
+     * already there keep their protection, as in Auto Scaling).
+     */
+    public synchronized void configureGroup(String groupName, int warmPoolSize, boolean newInstancesProtectedFromScaleIn) {
+        settle();
+        if (warmPoolSize < 0) {
+            throw invalid("warm pool size cannot be negative: " + warmPoolSize);
+        }
+        Group g = group(groupName, "UpdateAutoScalingGroup");
+        record("UpdateAutoScalingGroup", groupName, "warm pool " + warmPoolSize + " protect new "
+                + newInstancesProtectedFromScaleIn);
+        g.warmPoolSize = warmPoolSize;
+        g.protectNew = newInstancesProtectedFromScaleIn;
+        reconcile(g, clock.instant());
+        deliver();
+    }
+
     // ---- the port ----
 
     @Override
@@ -677,8 +696,8 @@ public final class InMemoryFleetControl implements FleetControl {
     private static final class Group {
         final String name;
         final OperatingSystem.Family family;
-        final boolean protectNew;
-        final int warmPoolSize;
+        boolean protectNew;
+        int warmPoolSize;
         final Duration terminationHookTimeout;
         int min;
         int max;

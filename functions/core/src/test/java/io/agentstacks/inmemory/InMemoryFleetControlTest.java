@@ -217,6 +217,24 @@ class InMemoryFleetControlTest {
     }
 
     @Test
+    void configuringAGroupResizesItsWarmPoolAndProtectsOnlyInstancesLaunchedAfterwards() {
+        group("g", Family.LINUX, 0, 10, 1, 2);
+        clock.advance(Duration.ofSeconds(45));
+        String before = inState("g", State.IN_SERVICE).get(0).instanceId();
+
+        fleet.configureGroup("g", 1, true);
+        assertThat(fleet.describe("g").orElseThrow().warmInstances()).as("the pool shrinks at once").isEqualTo(1);
+        fleet.setDesiredCapacity("g", 2);
+        clock.advance(Duration.ofSeconds(45));
+        assertThat(fleet.instances("g")).filteredOn(i -> i.state().active())
+                .allSatisfy(i -> assertThat(i.protectedFromScaleIn()).isEqualTo(!i.instanceId().equals(before)));
+
+        fleet.configureGroup("g", 3, true);
+        assertThat(inState("g", State.WARMED_PENDING)).as("the pool grows to the new size").hasSize(2);
+        assertThatThrownBy(() -> fleet.configureGroup("g", -1, false)).isInstanceOf(FleetControlException.class);
+    }
+
+    @Test
     void anInstanceRefreshReplacesEveryInstanceKeepingMostInServiceAndWaitsForProtectedOnes() {
         group("g", Family.LINUX, 0, 10, 4, 0);
         clock.advance(Duration.ofSeconds(45));

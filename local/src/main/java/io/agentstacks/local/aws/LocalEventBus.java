@@ -1,0 +1,112 @@
+package io.agentstacks.local.aws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentstacks.events.DomainEvent;
+import io.agentstacks.events.EventJson;
+import io.agentstacks.local.SimulatedTime;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.BiConsumer;
+
+/**
+ * EventBridge in the local control plane: events put on a bus are matched against the rules of
+ * {@code statemachines/event-rules.json} for that bus, and each matching rule's target receives the event as
+ * EventBridge delivers it (the envelope: version, id, detail-type, source, account, time, region, resources,
+ * detail), {@link #latency()} of simulated time later, asynchronously (a target's failure is kept by
+ * {@link LocalLambdas}, not thrown at the producer).
+ */
+public final class LocalEventBus {
+
+    public static final String CONTROL_PLANE_BUS = "control-plane";
+    public static final String DEFAULT_BUS = "default";
+
+    /** One delivery made: which rule sent which event to which target, when. */
+    public record Delivery(String rule, String detailType, String target, Instant at) {
+    }
+
+    private final EventRules rules;
+    private final SimulatedTime time;
+    private final LocalLambdas lambdas;
+    private final BiConsumer<String, JsonNode> stateMachines;
+    private final Duration latency;
+    private final List<Delivery> deliveries = new ArrayList<>();
+
+    /**
+     * @param stateMachines starts an execution of a state machine target (definition name, input)
+     * @param latency       time from the put to the target's invocation (EventBridge typically takes under a second)
+     */
+    public LocalEventBus(EventRules rules, SimulatedTime time, LocalLambdas lambdas, BiConsumer<String, JsonNode> stateMachines,
+                         Duration latency) {
+        this.rules = Objects.requireNonNull(rules, "rules");
+        this.time = Objects.requireNonNull(time, "time");
+        this.lambdas = Objects.requireNonNull(lambdas, "lambdas");
+        this.stateMachines = Objects.requireNonNull(stateMachines, "stateMachines");
+        this.latency = Objects.requireNonNull(latency, "latency");
+        for (EventRules.Rule r : rules.rules()) {
+            r.target().function().ifPresent(f -> {
+                if (!lambdas.exists(f)) {
+                    throw new IllegalArgumentException("rule " + r.name() + " targets function " + f
+                            + ", which the local control plane does not have");
+                }
+            });
+        }
+    }
+
+    public Duration latency() {
+        return latency;
+    }
+
+    /** A control plane event (what the functions' EventSink puts on the control plane's bus). */
+    public void publish(DomainEvent event) {
+        put(CONTROL_PLANE_BUS, envelope(event));
+    }
+
+    /** PutEvents of one event, as EventBridge receives it, on {@code bus}. */
+    public void put(String bus, JsonNode event) {
+        for (EventRules.Rule rule : rules.matching(bus, event)) {
+            String target = rule.target().toString();
+            JsonNode copy = event.deepCopy();
+            time.after(latency, "rule " + rule.name() + " delivers " + event.path("detail-type").asText(), () -> {
+                synchronized (deliveries) {
+                    deliveries.add(new Delivery(rule.name(), event.path("detail-type").asText(), target, time.now()));
+                }
+                if (rule.target().function().isPresent()) {
+                    lambdas.invokeAsync(rule.target().function().get(), copy);
+                } else {
+                    stateMachines.accept(rule.target().stateMachine().orElseThrow(), copy);
+                }
+            });
+        }
+    }
+
+    public List<Delivery> deliveries() {
+        synchronized (deliveries) {
+            return List.copyOf(deliveries);
+        }
+    }
+
+    /** The event as EventBridge delivers it to a rule's target. */
+    public static ObjectNode envelope(DomainEvent event) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("version", "0");
+        o.put("id", UUID.nameUUIDFromBytes((event.detailType() + EventJson.detailString(event))
+                .getBytes(StandardCharsets.UTF_8)).toString());
+        o.put("detail-type", event.detailType());
+        o.put("source", DomainEvent.SOURCE);
+        o.put("account", LocalLambdas.ACCOUNT);
+        o.put("time", event.at().truncatedTo(ChronoUnit.SECONDS).toString());
+        o.put("region", LocalLambdas.REGION);
+        o.putArray("resources");
+        o.set("detail", EventJson.detail(event));
+        return o;
+    }
+}
