@@ -6,7 +6,7 @@ import io.agentstacks.events.DomainEvent;
 import io.agentstacks.events.EventSink;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackRegistry;
-import io.agentstacks.stacks.StackRegistry.PutResult;
+import io.agentstacks.stacks.StackRegistry.Update;
 import io.agentstacks.stacks.StackStatus;
 import io.agentstacks.stacks.StackTransitions;
 
@@ -48,9 +48,6 @@ public final class TokenRotation {
 
     /** The key SSM encrypts SecureStrings with when a spec names none (the older tool's default). */
     public static final String DEFAULT_KMS_KEY = "alias/aws/ssm";
-
-    /** Conditional registry writes tried before a rotation answers {@link RotationResult.RegistryBusy}. */
-    static final int REGISTRY_ATTEMPTS = 5;
 
     public static final String SOURCE_ROTATION = "rotation";
     public static final String SOURCE_DAILY_CHECK = "daily-check";
@@ -141,14 +138,14 @@ public final class TokenRotation {
             }
             return StackTransitions.tokenAccepted(b.build(), now);
         };
-        Updated updated = update(record, change);
-        if (updated instanceof Updated.Busy) {
-            return new RotationResult.RegistryBusy(stackName, REGISTRY_ATTEMPTS);
+        Update updated = registry.update(record, change);
+        if (updated instanceof Update.Busy) {
+            return new RotationResult.RegistryBusy(stackName, StackRegistry.UPDATE_ATTEMPTS);
         }
-        if (updated instanceof Updated.Gone) {
+        if (updated instanceof Update.Gone) {
             return new RotationResult.NotFound(stackName);
         }
-        StackRecord stored = ((Updated.Done) updated).record();
+        StackRecord stored = ((Update.Done) updated).record();
         Instant rotatedAt = stored.tokenParameterVersion().equals(OptionalLong.of(version))
                 ? stored.tokenRotatedAt().orElse(now)
                 : now;
@@ -202,13 +199,13 @@ public final class TokenRotation {
                                 + "the registry kept changing"));
             }
             Instant now = clock.instant();
-            Updated updated = update(record, r -> StackTransitions.tokenAccepted(r, now));
-            if (updated instanceof Updated.Busy) {
+            Update updated = registry.update(record, r -> StackTransitions.tokenAccepted(r, now));
+            if (updated instanceof Update.Busy) {
                 return new TokenCheck.Failed(stack, "Semaphore accepts the token, and marking the stack ACTIVE "
                         + "failed: the registry kept changing");
             }
-            boolean recovered = record.status() == StackStatus.DEGRADED && updated instanceof Updated.Done done
-                    && done.changed();
+            boolean recovered = record.status() == StackStatus.DEGRADED && updated instanceof Update.Done done
+                    && done.written();
             return recovered
                     ? new TokenCheck.Recovered(stack, parameter, stored.version())
                     : new TokenCheck.Accepted(stack, parameter, stored.version());
@@ -220,11 +217,11 @@ public final class TokenRotation {
     /** Marks the stack DEGRADED; answers whether it became so now, or empty when the registry stayed busy. */
     private Optional<Boolean> degrade(StackRecord record, String reason) {
         Instant now = clock.instant();
-        Updated updated = update(record, r -> r.status().hasLiveGroup() ? StackTransitions.tokenRejected(r, reason, now) : r);
-        if (updated instanceof Updated.Busy) {
+        Update updated = registry.update(record, r -> r.status().hasLiveGroup() ? StackTransitions.tokenRejected(r, reason, now) : r);
+        if (updated instanceof Update.Busy) {
             return Optional.empty();
         }
-        return Optional.of(updated instanceof Updated.Done done && done.changed());
+        return Optional.of(updated instanceof Update.Done done && done.written());
     }
 
     private Optional<StoredToken> readIfPresent(String parameter) {
@@ -240,40 +237,5 @@ public final class TokenRotation {
 
     private static boolean recorded(StackRecord r, long version) {
         return r.tokenParameterVersion().isPresent() && r.tokenParameterVersion().getAsLong() >= version;
-    }
-
-    private sealed interface Updated {
-        /** Stored (or already as wanted, then {@code changed} is false). */
-        record Done(StackRecord record, boolean changed) implements Updated {
-        }
-
-        /** The record disappeared. */
-        record Gone() implements Updated {
-        }
-
-        /** Every conditional write lost to another writer. */
-        record Busy() implements Updated {
-        }
-    }
-
-    /** Applies {@code change} with conditional writes, re-reading after each conflict. */
-    private Updated update(StackRecord first, UnaryOperator<StackRecord> change) {
-        StackRecord current = first;
-        for (int attempt = 0; attempt < REGISTRY_ATTEMPTS; attempt++) {
-            StackRecord next = change.apply(current);
-            if (next.equals(current)) {
-                return new Updated.Done(current, false);
-            }
-            PutResult result = registry.put(next);
-            if (result instanceof PutResult.Stored stored) {
-                return new Updated.Done(stored.stored(), true);
-            }
-            Optional<StackRecord> now = ((PutResult.Conflict) result).current();
-            if (now.isEmpty()) {
-                return new Updated.Gone();
-            }
-            current = now.get();
-        }
-        return new Updated.Busy();
     }
 }

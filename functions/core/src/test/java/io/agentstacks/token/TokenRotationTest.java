@@ -270,7 +270,7 @@ class TokenRotationTest {
                 .rotate("linux-small", NEW);
         RotationResult retried = rotation.rotate("linux-small", NEW);
 
-        assertThat(busy).isEqualTo(new RotationResult.RegistryBusy("linux-small", TokenRotation.REGISTRY_ATTEMPTS));
+        assertThat(busy).isEqualTo(new RotationResult.RegistryBusy("linux-small", StackRegistry.UPDATE_ATTEMPTS));
         assertThat(retried).isEqualTo(new RotationResult.Rotated("linux-small", PARAMETER, 2, T0, false));
         assertThat(tokens.versions(PARAMETER)).hasSize(2);
         assertThat(record("linux-small").tokenParameterVersion()).isEqualTo(OptionalLong.of(2));
