@@ -277,7 +277,7 @@ class SetTokenCommandTest {
                 .isEqualTo(2);
 
         assertThat(received).isEmpty();
-        assertThat(err.toString()).contains("NAME must be a stack name", "no API endpoint: pass --endpoint URL or set AGENT_STACKS_ENDPOINT",
+        assertThat(err.toString()).contains("NAME must be a CloudFormation stack name", "no API endpoint: pass --endpoint URL or set AGENT_STACKS_ENDPOINT",
                 "--endpoint must use https");
     }
 
