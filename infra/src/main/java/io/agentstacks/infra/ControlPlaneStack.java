@@ -35,10 +35,13 @@ public final class ControlPlaneStack extends Stack {
     private final DemandLoop demand;
     private final TokenRotation tokens;
     private final MacHostLifecycle macHosts;
+    private final EventRoutes routes;
     private final Alarms alarms;
 
     public ControlPlaneStack(Construct scope, String id, StackProps stackProps, ControlPlaneProps props) {
         super(scope, id, stackProps);
+        // Read first: a file infra cannot apply stops the synth before anything is built.
+        EventRulesFile eventRules = EventRulesFile.read(props.eventRules());
         registry = new Registry(this, "Registry", new Registry.Props());
         events = new EventBus(this, "Events", new EventBus.Props(NAME));
         Asset template = Asset.Builder.create(this, "AgentStackTemplate")
@@ -100,6 +103,9 @@ public final class ControlPlaneStack extends Stack {
         machines.put("destroy-stack", workflows.destroy());
         machines.put("poll-demand", demand.pollDemand());
         machines.put("release-mac-hosts", macHosts.releaseMacHosts());
+        Map<String, AgentFunction> byModule = new LinkedHashMap<>();
+        functions.forEach((f, function) -> byModule.put(f.module(), function));
+        routes = new EventRoutes(this, "EventRoutes", new EventRoutes.Props(eventRules, events, byModule, machines));
         alarms = new Alarms(this, "Alarms", new Alarms.Props(new ArrayList<>(functions.values()), machines, props.alarmEmail()));
         new Dashboard(this, "Dashboard", new Dashboard.Props());
 
@@ -172,6 +178,10 @@ public final class ControlPlaneStack extends Stack {
 
     public MacHostLifecycle macHosts() {
         return macHosts;
+    }
+
+    public EventRoutes routes() {
+        return routes;
     }
 
     public Alarms alarms() {
