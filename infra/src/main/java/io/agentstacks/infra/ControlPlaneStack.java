@@ -87,12 +87,12 @@ public final class ControlPlaneStack extends Stack {
         workflows.destroy().grantExecution(stackApi.role(), "states:DescribeExecution");
         stackApi.allow(software.amazon.awscdk.services.iam.PolicyStatement.Builder.create()
                 .sid("ReadGroups")
-                .actions(List.of("autoscaling:DescribeAutoScalingGroups"))
+                .actions(List.of("autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeWarmPool"))
                 .resources(List.of("*"))
                 .build());
         io.github.cdklabs.cdknag.NagSuppressions.addResourceSuppressions(stackApi.role(), List.of(
                 io.github.cdklabs.cdknag.NagPackSuppression.builder().id("AwsSolutions-IAM5")
-                        .reason("GET /stacks/{name} shows the group's capacity: DescribeAutoScalingGroups has no resource-level "
+                        .reason("GET /stacks/{name} shows the group's capacity and warm pool: DescribeAutoScalingGroups and DescribeWarmPool have no resource-level "
                                 + "permissions. Starting executions: the provision-stack and destroy-stack executions of this stack only.")
                         .build()), true);
         api = new StackApi(this, "StackApi", new StackApi.Props(stackApi, functions.get(ControlPlaneFunction.TOKEN_ROTATOR),

@@ -40,7 +40,7 @@ public final class DemandLoop extends Construct {
         props.events().grantPut(scaler);
         scaler.allow(PolicyStatement.Builder.create()
                 .sid("ReadGroups")
-                .actions(List.of("autoscaling:DescribeAutoScalingGroups"))
+                .actions(List.of("autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeWarmPool"))
                 .resources(List.of("*"))
                 .build());
         scaler.allow(PolicyStatement.Builder.create()

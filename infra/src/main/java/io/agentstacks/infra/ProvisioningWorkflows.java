@@ -83,7 +83,8 @@ public final class ProvisioningWorkflows extends Construct {
                 .build());
         deployer.allow(PolicyStatement.Builder.create()
                 .sid("ResolveNetworksAndFindGroups")
-                .actions(List.of("ec2:DescribeVpcs", "ec2:DescribeSubnets", "autoscaling:DescribeAutoScalingGroups"))
+                .actions(List.of("ec2:DescribeVpcs", "ec2:DescribeSubnets", "autoscaling:DescribeAutoScalingGroups",
+                        "autoscaling:DescribeWarmPool", "autoscaling:DescribeInstanceRefreshes"))
                 .resources(List.of("*"))
                 .build());
         deployer.allow(PolicyStatement.Builder.create()
@@ -96,7 +97,7 @@ public final class ProvisioningWorkflows extends Construct {
         NagSuppressions.addResourceSuppressions(deployer.role(), List.of(NagPackSuppression.builder().id("AwsSolutions-IAM5")
                 .reason("Agent stacks are created at run time: CloudFormation stacks agent-stack-*/* only, created only with "
                         + "the published template and the deployment role. " + AgentStackGroups.WILDCARD_REASON
-                        + " DescribeVpcs and DescribeSubnets have no resource-level permissions.")
+                        + " DescribeVpcs, DescribeSubnets and the Auto Scaling Describe calls have no resource-level permissions.")
                 .build()), true);
 
         Map<String, String> substitutions = Ordered.map(

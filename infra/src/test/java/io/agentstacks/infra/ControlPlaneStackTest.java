@@ -242,6 +242,48 @@ class ControlPlaneStackTest {
                 "{'aws:ResourceTag/aws:cloudformation:stack-name': 'agent-stack-*'}"));
     }
 
+    /**
+     * Each Lambda's sdk-operations.txt lists every AWS operation its jar calls (its ShadedJarTest makes them); a call
+     * its role does not allow fails in production only. Each must be allowed by an action of the function's role.
+     */
+    @Test
+    void eachFunctionsRoleAllowsEveryAwsOperationItsJarCalls() throws Exception {
+        Map<String, String> iamPrefix = Map.of("dynamodb", "dynamodb", "sfn", "states", "eventbridge", "events",
+                "autoscaling", "autoscaling", "ec2", "ec2", "resourcegroups", "resource-groups", "ssm", "ssm",
+                "cloudformation", "cloudformation");
+        Map<String, List<String>> notAllowed = new java.util.TreeMap<>();
+        for (ControlPlaneFunction f : ControlPlaneFunction.values()) {
+            Path operations = ControlPlaneFixture.ROOT.resolve("functions").resolve(f.module()).resolve("sdk-operations.txt");
+            assertThat(operations).as(f.module()).isRegularFile();
+            Set<String> allowed = new HashSet<>();
+            for (JsonNode statement : policyOf(stack.functions().get(f))) {
+                if (statement.path("Effect").asText().equals("Allow")) {
+                    JsonNode action = statement.get("Action");
+                    if (action.isArray()) {
+                        action.forEach(a -> allowed.add(a.asText()));
+                    } else {
+                        allowed.add(action.asText());
+                    }
+                }
+            }
+            for (String line : Files.readAllLines(operations)) {
+                String[] words = line.replaceAll("#.*", "").trim().split("\\s+");
+                if (words.length < 2) {
+                    continue;
+                }
+                String prefix = iamPrefix.get(words[0]);
+                assertThat(prefix).as(f.module() + ": SDK module " + words[0] + " has an IAM prefix here").isNotNull();
+                for (int i = 1; i < words.length; i++) {
+                    String action = prefix + ":" + words[i];
+                    if (!allowed.contains(action)) {
+                        notAllowed.computeIfAbsent(f.module(), k -> new ArrayList<>()).add(action);
+                    }
+                }
+            }
+        }
+        assertThat(notAllowed).isEmpty();
+    }
+
     @Test
     void onlyThePollerAndTheRotatorReachTokenParametersAndOnlyTaggedOnes() {
         for (ControlPlaneFunction f : ControlPlaneFunction.values()) {
