@@ -14,11 +14,12 @@ import java.util.Optional;
  *
  * @param jars               every function's jar
  * @param definitions        every workflow's definition file, by name ({@link #WORKFLOWS})
+ * @param eventRules         statemachines/event-rules.json: the rules and schedules ({@link EventRoutes})
  * @param agentStackTemplate the synthesized agent-stack template ({@link AgentStackTemplate#synthesize})
  * @param alarmEmail         an address subscribed to the alarm topic (context {@value #ALARM_EMAIL_CONTEXT})
  * @param tracing            X-Ray tracing of the functions, state machines and API (context {@value #XRAY_CONTEXT})
  */
-public record ControlPlaneProps(Map<ControlPlaneFunction, Path> jars, Map<String, Path> definitions, Path agentStackTemplate,
+public record ControlPlaneProps(Map<ControlPlaneFunction, Path> jars, Map<String, Path> definitions, Path eventRules, Path agentStackTemplate,
                                 Optional<String> alarmEmail, boolean tracing) {
 
     public static final String ALARM_EMAIL_CONTEXT = "alarmEmail";
@@ -28,6 +29,7 @@ public record ControlPlaneProps(Map<ControlPlaneFunction, Path> jars, Map<String
     public ControlPlaneProps {
         jars = Map.copyOf(jars);
         definitions = Map.copyOf(definitions);
+        Objects.requireNonNull(eventRules, "eventRules");
         Objects.requireNonNull(agentStackTemplate, "agentStackTemplate");
         Objects.requireNonNull(alarmEmail, "alarmEmail");
         for (ControlPlaneFunction f : ControlPlaneFunction.values()) {
@@ -49,7 +51,7 @@ public record ControlPlaneProps(Map<ControlPlaneFunction, Path> jars, Map<String
 
     /**
      * The real build outputs under the project root: {@code functions/<module>/target/<module>.jar} and
-     * {@code statemachines/<name>.asl.json}.
+     * {@code statemachines/<name>.asl.json}, {@code statemachines/event-rules.json}.
      *
      * @throws IllegalStateException naming every missing file and how to make it
      */
@@ -71,10 +73,14 @@ public record ControlPlaneProps(Map<ControlPlaneFunction, Path> jars, Map<String
             }
             definitions.put(w, file);
         }
+        Path eventRules = root.resolve("statemachines").resolve(EventRulesFile.FILE_NAME);
+        if (!Files.isRegularFile(eventRules)) {
+            missing.add(root.relativize(eventRules).toString());
+        }
         if (!missing.isEmpty()) {
             throw new IllegalStateException("the control plane needs files that are not there: " + String.join(", ", missing)
                     + ". Build the functions first: run `mvn -B verify` from the project root (" + root + "), then synth again.");
         }
-        return new ControlPlaneProps(jars, definitions, agentStackTemplate, alarmEmail, tracing);
+        return new ControlPlaneProps(jars, definitions, eventRules, agentStackTemplate, alarmEmail, tracing);
     }
 }

@@ -35,10 +35,13 @@ public final class ControlPlaneStack extends Stack {
     private final DemandLoop demand;
     private final TokenRotation tokens;
     private final MacHostLifecycle macHosts;
+    private final EventRoutes routes;
     private final Alarms alarms;
 
     public ControlPlaneStack(Construct scope, String id, StackProps stackProps, ControlPlaneProps props) {
         super(scope, id, stackProps);
+        // Read first: a file infra cannot apply stops the synth before anything is built.
+        EventRulesFile eventRules = EventRulesFile.read(props.eventRules());
         registry = new Registry(this, "Registry", new Registry.Props());
         events = new EventBus(this, "Events", new EventBus.Props(NAME));
         Asset template = Asset.Builder.create(this, "AgentStackTemplate")
@@ -84,12 +87,12 @@ public final class ControlPlaneStack extends Stack {
         workflows.destroy().grantExecution(stackApi.role(), "states:DescribeExecution");
         stackApi.allow(software.amazon.awscdk.services.iam.PolicyStatement.Builder.create()
                 .sid("ReadGroups")
-                .actions(List.of("autoscaling:DescribeAutoScalingGroups"))
+                .actions(List.of("autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeWarmPool"))
                 .resources(List.of("*"))
                 .build());
         io.github.cdklabs.cdknag.NagSuppressions.addResourceSuppressions(stackApi.role(), List.of(
                 io.github.cdklabs.cdknag.NagPackSuppression.builder().id("AwsSolutions-IAM5")
-                        .reason("GET /stacks/{name} shows the group's capacity: DescribeAutoScalingGroups has no resource-level "
+                        .reason("GET /stacks/{name} shows the group's capacity and warm pool: DescribeAutoScalingGroups and DescribeWarmPool have no resource-level "
                                 + "permissions. Starting executions: the provision-stack and destroy-stack executions of this stack only.")
                         .build()), true);
         api = new StackApi(this, "StackApi", new StackApi.Props(stackApi, functions.get(ControlPlaneFunction.TOKEN_ROTATOR),
@@ -100,6 +103,9 @@ public final class ControlPlaneStack extends Stack {
         machines.put("destroy-stack", workflows.destroy());
         machines.put("poll-demand", demand.pollDemand());
         machines.put("release-mac-hosts", macHosts.releaseMacHosts());
+        Map<String, AgentFunction> byModule = new LinkedHashMap<>();
+        functions.forEach((f, function) -> byModule.put(f.module(), function));
+        routes = new EventRoutes(this, "EventRoutes", new EventRoutes.Props(eventRules, events, byModule, machines));
         alarms = new Alarms(this, "Alarms", new Alarms.Props(new ArrayList<>(functions.values()), machines, props.alarmEmail()));
         new Dashboard(this, "Dashboard", new Dashboard.Props());
 
@@ -172,6 +178,10 @@ public final class ControlPlaneStack extends Stack {
 
     public MacHostLifecycle macHosts() {
         return macHosts;
+    }
+
+    public EventRoutes routes() {
+        return routes;
     }
 
     public Alarms alarms() {

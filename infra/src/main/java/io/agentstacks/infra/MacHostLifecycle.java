@@ -44,6 +44,12 @@ public final class MacHostLifecycle extends Construct {
                 .actions(List.of("ec2:DescribeHosts"))
                 .resources(List.of("*"))
                 .build());
+        // The stack's zones (its subnets, or the default VPC's) decide where its hosts are allocated.
+        allocator.allow(PolicyStatement.Builder.create()
+                .sid("ResolveNetworks")
+                .actions(List.of("ec2:DescribeVpcs", "ec2:DescribeSubnets"))
+                .resources(List.of("*"))
+                .build());
         allocator.allow(PolicyStatement.Builder.create()
                 .sid("AllocateTaggedHosts")
                 .actions(List.of("ec2:AllocateHosts"))
@@ -61,7 +67,8 @@ public final class MacHostLifecycle extends Construct {
                 .actions(List.of("resource-groups:CreateGroup", "resource-groups:GetGroup",
                         "resource-groups:GetGroupConfiguration", "resource-groups:PutGroupConfiguration",
                         "resource-groups:ListGroupResources", "resource-groups:GroupResources",
-                        "resource-groups:UngroupResources", "resource-groups:Tag", "resource-groups:GetTags"))
+                        "resource-groups:UngroupResources", "resource-groups:Tag", "resource-groups:GetTags",
+                        "resource-groups:DeleteGroup"))
                 .resources(List.of(groups))
                 .build());
 
@@ -79,6 +86,13 @@ public final class MacHostLifecycle extends Construct {
                 .resources(List.of(hosts))
                 .conditions(Ordered.map("Null", Ordered.map("aws:ResourceTag/" + HOST_TAG, "false")))
                 .build());
+        // Hosts the host resource group allocated itself (auto-allocate) are claimed for their stack before release.
+        releaser.allow(PolicyStatement.Builder.create()
+                .sid("ClaimGroupAllocatedHosts")
+                .actions(List.of("ec2:CreateTags"))
+                .resources(List.of(hosts))
+                .conditions(Ordered.map("ForAllValues:StringEquals", Ordered.map("aws:TagKeys", List.of(HOST_TAG))))
+                .build());
         releaser.allow(PolicyStatement.Builder.create()
                 .sid("EmptyAndDeleteHostResourceGroups")
                 .actions(List.of("resource-groups:GetGroup", "resource-groups:GetGroupConfiguration",
@@ -89,10 +103,10 @@ public final class MacHostLifecycle extends Construct {
         for (AgentFunction f : List.of(allocator, releaser)) {
             NagSuppressions.addResourceSuppressions(f.role(), List.of(NagPackSuppression.builder().id("AwsSolutions-IAM5")
                     .reason("Hosts are allocated at run time: any dedicated host, but allocation only with the stack tag "
-                            + HOST_TAG + ", tagging only with it or " + ADOPTED_TAG + ", release only of hosts that carry "
+                            + HOST_TAG + ", tagging only with it or " + ADOPTED_TAG + " (the releaser: only with " + HOST_TAG + "), release only of hosts that carry "
                             + HOST_TAG + " (adopted hosts never are). Host resource groups "
                             + "are named agent-stack-<stack> after stacks, which specs name at run time (the functions also check each group's "
-                            + "ownership tag before changing it). DescribeHosts has no resource-level permissions.")
+                            + "ownership tag before changing it). DescribeHosts, DescribeVpcs and DescribeSubnets have no resource-level permissions.")
                     .build()), true);
         }
 

@@ -4,14 +4,8 @@ import io.agentstacks.stacks.AgentStackNames;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
 import software.amazon.awscdk.Aws;
-import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.services.events.EventPattern;
-import software.amazon.awscdk.services.events.Match;
-import software.amazon.awscdk.services.events.Rule;
-import software.amazon.awscdk.services.events.targets.LambdaFunction;
-import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.s3.assets.Asset;
@@ -29,7 +23,8 @@ import java.util.Map;
 /**
  * Creating, updating and deleting agent stacks: the stack-deployer Lambda, the provision-stack and
  * destroy-stack state machines (statemachines/*.asl.json as written, placeholders substituted), the
- * agent-stack template published as an asset, and the rule that rolls a new AMI out to the stacks.
+ * agent-stack template published as an asset. The rule that rolls a new AMI out to the stacks (ImageAvailable)
+ * is in statemachines/event-rules.json ({@link EventRoutes}).
  *
  * <p>CloudFormation deploys agent stacks with the CDK bootstrap's CloudFormation execution role, whose
  * policy is execution-policy.json: the deployer may only pass that role, only for {@code agent-stack-*}
@@ -88,7 +83,8 @@ public final class ProvisioningWorkflows extends Construct {
                 .build());
         deployer.allow(PolicyStatement.Builder.create()
                 .sid("ResolveNetworksAndFindGroups")
-                .actions(List.of("ec2:DescribeVpcs", "ec2:DescribeSubnets", "autoscaling:DescribeAutoScalingGroups"))
+                .actions(List.of("ec2:DescribeVpcs", "ec2:DescribeSubnets", "autoscaling:DescribeAutoScalingGroups",
+                        "autoscaling:DescribeWarmPool", "autoscaling:DescribeInstanceRefreshes"))
                 .resources(List.of("*"))
                 .build());
         deployer.allow(PolicyStatement.Builder.create()
@@ -101,22 +97,8 @@ public final class ProvisioningWorkflows extends Construct {
         NagSuppressions.addResourceSuppressions(deployer.role(), List.of(NagPackSuppression.builder().id("AwsSolutions-IAM5")
                 .reason("Agent stacks are created at run time: CloudFormation stacks agent-stack-*/* only, created only with "
                         + "the published template and the deployment role. " + AgentStackGroups.WILDCARD_REASON
-                        + " DescribeVpcs and DescribeSubnets have no resource-level permissions.")
+                        + " DescribeVpcs, DescribeSubnets and the Auto Scaling Describe calls have no resource-level permissions.")
                 .build()), true);
-
-        // A new AMI of an (os, arch) is rolled out to the opted-in stacks running it.
-        Rule.Builder.create(this, "ImageAvailable")
-                .description("A Semaphore agent AMI is AVAILABLE: stack-deployer starts instance refreshes on its stacks")
-                .eventPattern(EventPattern.builder()
-                        .source(List.of("aws.imagebuilder"))
-                        .detailType(List.of("EC2 Image Builder Image State Change"))
-                        .resources(Match.prefix("arn:" + Aws.PARTITION + ":imagebuilder:" + Aws.REGION + ":" + Aws.ACCOUNT_ID
-                                + ":image/" + ImagePipeline.RECIPE_PREFIX))
-                        .detail(Ordered.map("state", Ordered.map("status", List.of("AVAILABLE"))))
-                        .build())
-                .targets(List.of(new LambdaFunction(deployer.alias(), LambdaFunctionProps.builder()
-                        .retryAttempts(2).maxEventAge(Duration.hours(2)).build())))
-                .build();
 
         Map<String, String> substitutions = Ordered.map(
                 "StackDeployerFunctionArn", deployer.alias().getFunctionArn(),

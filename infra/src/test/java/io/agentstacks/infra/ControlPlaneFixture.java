@@ -37,7 +37,7 @@ final class ControlPlaneFixture {
                 }
                 jars.put(f, jar);
             }
-            return new ControlPlaneProps(jars, definitions(), template(dir), alarmEmail, tracing);
+            return new ControlPlaneProps(jars, definitions(), eventRules(), template(dir), alarmEmail, tracing);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -50,6 +50,11 @@ final class ControlPlaneFixture {
             definitions.put(w, Files.isRegularFile(real) ? real : STAND_INS.resolve(w + ".asl.json"));
         }
         return definitions;
+    }
+
+    /** The real statemachines/event-rules.json: the rules and schedules under test are the deployed ones. */
+    static Path eventRules() {
+        return ROOT.resolve("statemachines").resolve(EventRulesFile.FILE_NAME);
     }
 
     private static Path template(Path dir) throws IOException {

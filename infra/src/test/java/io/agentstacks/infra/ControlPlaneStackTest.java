@@ -2,6 +2,7 @@ package io.agentstacks.infra;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,7 @@ import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
+import software.amazon.awscdk.services.stepfunctions.StateMachine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -184,22 +186,39 @@ class ControlPlaneStackTest {
         }
     }
 
+    /**
+     * What each function's code reads (LambdaEnvironment.required/optional in the adapters' factories of the SDK
+     * modules its jar holds, and in its own factory; README "Lambda jars"), as the references it must be.
+     * stack-api's optional RELEASE_MAC_HOSTS_ARN is left unset: nothing in stack-api starts release-mac-hosts
+     * (destroy-stack does), so it gets neither the variable nor the right to start it.
+     */
     @Test
-    void eachFunctionGetsTheEnvironmentItReads() {
-        Map<ControlPlaneFunction, Set<String>> expected = Map.of(
-                ControlPlaneFunction.STACK_API, Set.of("REGISTRY_TABLE", "EVENT_BUS_NAME", "PROVISION_STACK_ARN", "DESTROY_STACK_ARN"),
-                ControlPlaneFunction.STACK_DEPLOYER, Set.of("REGISTRY_TABLE", "EVENT_BUS_NAME", "AGENT_STACK_TEMPLATE_URL", "CLOUDFORMATION_ROLE_ARN"),
-                ControlPlaneFunction.DEMAND_POLLER, Set.of("REGISTRY_TABLE", "EVENT_BUS_NAME"),
-                ControlPlaneFunction.SCALER, Set.of("REGISTRY_TABLE", "EVENT_BUS_NAME"),
-                ControlPlaneFunction.TOKEN_ROTATOR, Set.of("REGISTRY_TABLE", "EVENT_BUS_NAME"),
-                ControlPlaneFunction.MAC_HOST_ALLOCATOR, Set.of("REGISTRY_TABLE", "EVENT_BUS_NAME"),
-                ControlPlaneFunction.MAC_HOST_RELEASER, Set.of("REGISTRY_TABLE", "EVENT_BUS_NAME"));
-        expected.forEach((f, names) -> {
+    void eachFunctionGetsExactlyTheEnvironmentItsCodeReadsNamingTheRightResources() {
+        String table = "{\"Ref\":\"" + logicalId(stack.registry().table()) + "\"}";
+        String bus = "{\"Ref\":\"" + logicalId(stack.events().bus()) + "\"}";
+        Map<String, String> common = Map.of("REGISTRY_TABLE", table, "EVENT_BUS_NAME", bus);
+        Map<String, String> api = new HashMap<>(common);
+        api.put("PROVISION_STACK_ARN", "{\"Ref\":\"" + logicalId(stack.workflows().provision()) + "\"}");
+        api.put("DESTROY_STACK_ARN", "{\"Ref\":\"" + logicalId(stack.workflows().destroy()) + "\"}");
+        Map<ControlPlaneFunction, Map<String, String>> expected = new java.util.EnumMap<>(ControlPlaneFunction.class);
+        expected.put(ControlPlaneFunction.STACK_API, api);
+        for (ControlPlaneFunction f : List.of(ControlPlaneFunction.DEMAND_POLLER, ControlPlaneFunction.SCALER, ControlPlaneFunction.TOKEN_ROTATOR,
+                ControlPlaneFunction.MAC_HOST_ALLOCATOR, ControlPlaneFunction.MAC_HOST_RELEASER)) {
+            expected.put(f, common);
+        }
+        expected.forEach((f, variables) -> {
             JsonNode vars = json.at("/Resources/" + logicalId(stack.functions().get(f).function()) + "/Properties/Environment/Variables");
-            Set<String> actual = new HashSet<>();
-            vars.fieldNames().forEachRemaining(actual::add);
-            assertThat(actual).as(f.module()).isEqualTo(names);
+            Map<String, String> actual = new HashMap<>();
+            vars.properties().forEach(v -> actual.put(v.getKey(), v.getValue().toString()));
+            assertThat(actual).as(f.module()).isEqualTo(variables);
         });
+        JsonNode deployerVars = json.at("/Resources/" + logicalId(stack.functions().get(ControlPlaneFunction.STACK_DEPLOYER).function())
+                + "/Properties/Environment/Variables");
+        Set<String> names = new HashSet<>();
+        deployerVars.fieldNames().forEachRemaining(names::add);
+        assertThat(names).containsExactlyInAnyOrder("REGISTRY_TABLE", "EVENT_BUS_NAME", "AGENT_STACK_TEMPLATE_URL", "CLOUDFORMATION_ROLE_ARN");
+        assertThat(deployerVars.get("REGISTRY_TABLE").toString()).isEqualTo(table);
+        assertThat(deployerVars.get("EVENT_BUS_NAME").toString()).isEqualTo(bus);
         JsonNode deployer = json.at("/Resources/" + logicalId(stack.functions().get(ControlPlaneFunction.STACK_DEPLOYER).function())
                 + "/Properties/Environment/Variables");
         assertThat(deployer.at("/AGENT_STACK_TEMPLATE_URL/Fn::Sub").asText())
@@ -221,6 +240,48 @@ class ControlPlaneStackTest {
         assertThat(pass.at("/Condition/StringEquals/iam:PassedToService").asText()).isEqualTo("cloudformation.amazonaws.com");
         assertThat(statement(deployer, "DrainAndRollOutAgentStackGroups").at("/Condition/StringLike")).isEqualTo(json(
                 "{'aws:ResourceTag/aws:cloudformation:stack-name': 'agent-stack-*'}"));
+    }
+
+    /**
+     * Each Lambda's sdk-operations.txt lists every AWS operation its jar calls (its ShadedJarTest makes them); a call
+     * its role does not allow fails in production only. Each must be allowed by an action of the function's role.
+     */
+    @Test
+    void eachFunctionsRoleAllowsEveryAwsOperationItsJarCalls() throws Exception {
+        Map<String, String> iamPrefix = Map.of("dynamodb", "dynamodb", "sfn", "states", "eventbridge", "events",
+                "autoscaling", "autoscaling", "ec2", "ec2", "resourcegroups", "resource-groups", "ssm", "ssm",
+                "cloudformation", "cloudformation");
+        Map<String, List<String>> notAllowed = new java.util.TreeMap<>();
+        for (ControlPlaneFunction f : ControlPlaneFunction.values()) {
+            Path operations = ControlPlaneFixture.ROOT.resolve("functions").resolve(f.module()).resolve("sdk-operations.txt");
+            assertThat(operations).as(f.module()).isRegularFile();
+            Set<String> allowed = new HashSet<>();
+            for (JsonNode statement : policyOf(stack.functions().get(f))) {
+                if (statement.path("Effect").asText().equals("Allow")) {
+                    JsonNode action = statement.get("Action");
+                    if (action.isArray()) {
+                        action.forEach(a -> allowed.add(a.asText()));
+                    } else {
+                        allowed.add(action.asText());
+                    }
+                }
+            }
+            for (String line : Files.readAllLines(operations)) {
+                String[] words = line.replaceAll("#.*", "").trim().split("\\s+");
+                if (words.length < 2) {
+                    continue;
+                }
+                String prefix = iamPrefix.get(words[0]);
+                assertThat(prefix).as(f.module() + ": SDK module " + words[0] + " has an IAM prefix here").isNotNull();
+                for (int i = 1; i < words.length; i++) {
+                    String action = prefix + ":" + words[i];
+                    if (!allowed.contains(action)) {
+                        notAllowed.computeIfAbsent(f.module(), k -> new ArrayList<>()).add(action);
+                    }
+                }
+            }
+        }
+        assertThat(notAllowed).isEmpty();
     }
 
     @Test
@@ -298,33 +359,168 @@ class ControlPlaneStackTest {
                 .hasMessageContaining("[Unknown]").hasMessageContaining("[Known]");
     }
 
+    /** event-rules.json read as plain JSON (not through EventRulesFile), its ${AWS::...} as CloudFormationResolver's. */
+    static JsonNode eventRulesJson() throws Exception {
+        String text = Files.readString(ControlPlaneFixture.eventRules());
+        for (Map.Entry<String, String> p : CloudFormationResolver.PSEUDO.entrySet()) {
+            text = text.replace("${" + p.getKey() + "}", p.getValue());
+        }
+        return MAPPER.readTree(text);
+    }
+
+    /** The control plane's resources, every Ref and Fn::GetAtt as "<Ref Id>" and "<GetAtt Id.Attr>", intrinsics evaluated. */
+    static Map<String, JsonNode> resolved(String type) {
+        ObjectNode resourcesOnly = MAPPER.createObjectNode();
+        resourcesOnly.set("Resources", json.get("Resources"));
+        CloudFormationResolver cfn = new CloudFormationResolver(resourcesOnly, Map.of());
+        Map<String, JsonNode> found = new HashMap<>();
+        resources(type).forEach((id, r) -> found.put(id, cfn.resolve(r.get("Properties"))));
+        return found;
+    }
+
+    static String targetOf(JsonNode target) {
+        if (target.has("function")) {
+            ControlPlaneFunction f = java.util.Arrays.stream(ControlPlaneFunction.values())
+                    .filter(c -> c.module().equals(target.get("function").asText())).findFirst().orElseThrow();
+            return "<Ref " + logicalId(stack.functions().get(f).alias()) + ">";
+        }
+        StateMachine machine = Map.of("provision-stack", stack.workflows().provision(), "destroy-stack", stack.workflows().destroy(),
+                "poll-demand", stack.demand().pollDemand(), "release-mac-hosts", stack.macHosts().releaseMacHosts())
+                .get(target.get("stateMachine").asText());
+        return "<Ref " + logicalId(machine) + ">";
+    }
+
     @Test
-    void pollDemandStartsEveryMinuteWithItsScheduledTimeAndTheTokenCheckDaily() {
+    void theRulesAreExactlyThoseOfEventRulesJsonWithTheirBusPatternTargetAndDeliverySettings() throws Exception {
+        List<JsonNode> expected = new ArrayList<>();
+        for (JsonNode r : eventRulesJson().get("rules")) {
+            ObjectNode e = MAPPER.createObjectNode();
+            e.put("description", r.get("description").asText());
+            e.put("bus", r.get("bus").asText().equals("control-plane") ? "<Ref " + logicalId(stack.events().bus()) + ">" : "default");
+            e.set("pattern", r.get("eventPattern"));
+            e.put("target", targetOf(r.get("target")));
+            ObjectNode retry = e.putObject("retry");
+            retry.put("MaximumRetryAttempts", r.at("/target/retryAttempts").asInt());
+            retry.put("MaximumEventAgeInSeconds", r.at("/target/maximumEventAgeSeconds").asInt());
+            expected.add(e);
+        }
+        List<JsonNode> actual = new ArrayList<>();
+        resolved("AWS::Events::Rule").values().forEach(p -> {
+            assertThat(p.get("Targets")).as("one target per rule").hasSize(1);
+            assertThat(p.get("State").asText()).isEqualTo("ENABLED");
+            ObjectNode a = MAPPER.createObjectNode();
+            a.put("description", p.get("Description").asText());
+            a.put("bus", p.path("EventBusName").asText("default"));
+            a.set("pattern", p.get("EventPattern"));
+            a.put("target", p.at("/Targets/0/Arn").asText());
+            a.set("retry", p.at("/Targets/0/RetryPolicy"));
+            actual.add(a);
+        });
+        assertThat(expected).as("event-rules.json has rules").isNotEmpty();
+        assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void eachRuleMayInvokeItsFunctionsAliasAndNothingElse() throws Exception {
+        Map<String, String> ruleIds = new HashMap<>();
+        stack.routes().rules().forEach((name, rule) -> ruleIds.put(name, stack.getLogicalId(rule)));
+        List<String> expected = new ArrayList<>();
+        for (JsonNode r : eventRulesJson().get("rules")) {
+            if (r.at("/target/function").isTextual()) {
+                expected.add(targetOf(r.get("target")) + " <GetAtt " + ruleIds.get(r.get("name").asText()) + ".Arn>");
+            }
+        }
+        List<String> actual = new ArrayList<>();
+        resolved("AWS::Lambda::Permission").values().forEach(p -> {
+            if (p.get("Principal").asText().equals("events.amazonaws.com")) {
+                assertThat(p.get("Action").asText()).isEqualTo("lambda:InvokeFunction");
+                actual.add(p.get("FunctionName").asText() + " " + p.get("SourceArn").asText());
+            }
+        });
+        assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void theSchedulesAreExactlyThoseOfEventRulesJsonInUtcWithoutAWindowWithTheirInputAndDeliverySettings() throws Exception {
+        List<JsonNode> expected = new ArrayList<>();
+        for (JsonNode s : eventRulesJson().get("schedules")) {
+            ObjectNode e = MAPPER.createObjectNode();
+            e.put("name", ControlPlaneStack.NAME + "-" + s.get("name").asText());
+            e.put("description", s.get("description").asText());
+            e.put("expression", s.get("scheduleExpression").asText());
+            e.put("target", targetOf(s.get("target")));
+            e.set("input", s.get("input"));
+            ObjectNode retry = e.putObject("retry");
+            retry.put("MaximumEventAgeInSeconds", s.at("/target/maximumEventAgeSeconds").asInt());
+            retry.put("MaximumRetryAttempts", s.at("/target/retryAttempts").asInt());
+            expected.add(e);
+        }
+        List<JsonNode> actual = new ArrayList<>();
+        for (JsonNode p : resolved("AWS::Scheduler::Schedule").values()) {
+            assertThat(p.get("FlexibleTimeWindow")).isEqualTo(json("{'Mode': 'OFF'}"));
+            assertThat(p.get("ScheduleExpressionTimezone").asText()).isEqualTo("Etc/UTC");
+            assertThat(p.get("State").asText()).isEqualTo("ENABLED");
+            assertThat(p.at("/Target/RoleArn").asText()).startsWith("<GetAtt ");
+            ObjectNode a = MAPPER.createObjectNode();
+            a.put("name", p.get("Name").asText());
+            a.put("description", p.get("Description").asText());
+            a.put("expression", p.get("ScheduleExpression").asText());
+            a.put("target", p.at("/Target/Arn").asText());
+            a.set("input", MAPPER.readTree(p.at("/Target/Input").asText()));
+            a.set("retry", p.at("/Target/RetryPolicy"));
+            actual.add(a);
+        }
+        assertThat(expected).as("event-rules.json has schedules").isNotEmpty();
+        assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void pollDemandStartsEveryMinuteWithItsScheduledTimeAndTheTokenCheckRunsDaily() {
         template.hasResourceProperties("AWS::Scheduler::Schedule", Match.objectLike(Map.of(
                 "ScheduleExpression", "rate(1 minute)",
-                "FlexibleTimeWindow", Map.of("Mode", "OFF"),
                 "Target", Match.objectLike(Map.of(
                         "Arn", Map.of("Ref", logicalId(stack.demand().pollDemand())),
                         "Input", "{\"scheduledTime\":\"<aws.scheduler.scheduled-time>\"}")))));
         template.hasResourceProperties("AWS::Scheduler::Schedule", Match.objectLike(Map.of(
-                "ScheduleExpression", TokenRotation.DAILY_CHECK,
+                "ScheduleExpression", "cron(0 6 * * ? *)",
                 "Target", Match.objectLike(Map.of(
                         "Arn", Map.of("Ref", logicalId(stack.functions().get(ControlPlaneFunction.TOKEN_ROTATOR).alias())),
                         "Input", "{\"action\":\"dailyCheck\"}")))));
     }
 
     @Test
-    void demandObservedGoesToTheScalerAndNewAmisToTheDeployer() {
+    void surplusMacHostsOfLiveStacksAreReleasedEveryFifteenMinutes() {
+        // "releaseSurplus" is the action of MacHostReleaserHandler that releases hosts above reservedHosts, empty past 24 h.
+        template.hasResourceProperties("AWS::Scheduler::Schedule", Match.objectLike(Map.of(
+                "ScheduleExpression", "rate(15 minutes)",
+                "Target", Match.objectLike(Map.of(
+                        "Arn", Map.of("Ref", logicalId(stack.functions().get(ControlPlaneFunction.MAC_HOST_RELEASER).alias())),
+                        "Input", "{\"action\":\"releaseSurplus\"}")))));
+        // Its role may invoke the releaser's alias (and so its published versions) only.
+        String role = resources("AWS::Scheduler::Schedule").values().stream()
+                .filter(s -> s.at("/Properties/Target/Input").asText().contains("releaseSurplus"))
+                .findFirst().orElseThrow().at("/Properties/Target/RoleArn/Fn::GetAtt/0").asText();
+        String policy = resources("AWS::IAM::Policy").values().stream()
+                .filter(p -> p.at("/Properties/Roles").toString().contains("\"" + role + "\""))
+                .map(p -> p.at("/Properties/PolicyDocument/Statement").toString()).findFirst().orElseThrow();
+        assertThat(policy).contains("lambda:InvokeFunction")
+                .contains(logicalId(stack.functions().get(ControlPlaneFunction.MAC_HOST_RELEASER).alias()));
+    }
+
+    @Test
+    void demandObservedGoesToTheScalerAndNewAgentAmisOfThisAccountToTheDeployer() {
         template.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
                 "EventBusName", Map.of("Ref", logicalId(stack.events().bus())),
                 "EventPattern", Map.of("source", List.of("semaphore.agent-stacks"), "detail-type", List.of("DemandObserved")),
-                "Targets", List.of(Match.objectLike(Map.of("Arn", Map.of("Ref", logicalId(stack.functions().get(ControlPlaneFunction.SCALER).alias())))))))); 
+                "Targets", List.of(Match.objectLike(Map.of("Arn", Map.of("Ref", logicalId(stack.functions().get(ControlPlaneFunction.SCALER).alias()))))))));
         template.hasResourceProperties("AWS::Events::Rule", Match.objectLike(Map.of(
                 "EventPattern", Match.objectLike(Map.of(
                         "source", List.of("aws.imagebuilder"),
                         "detail-type", List.of("EC2 Image Builder Image State Change"),
+                        "resources", List.of(Map.of("prefix", Map.of("Fn::Sub",
+                                "arn:${AWS::Partition}:imagebuilder:${AWS::Region}:${AWS::AccountId}:image/" + ImagePipeline.RECIPE_PREFIX))),
                         "detail", Map.of("state", Map.of("status", List.of("AVAILABLE"))))),
-                "Targets", List.of(Match.objectLike(Map.of("Arn", Map.of("Ref", logicalId(stack.functions().get(ControlPlaneFunction.STACK_DEPLOYER).alias())))))))); 
+                "Targets", List.of(Match.objectLike(Map.of("Arn", Map.of("Ref", logicalId(stack.functions().get(ControlPlaneFunction.STACK_DEPLOYER).alias()))))))));
     }
 
     // ---- alarms, dashboard, outputs ----
@@ -343,6 +539,24 @@ class ControlPlaneStackTest {
                 .anyMatch(d -> d.contains("release-mac-hosts") && d.contains("7 days"));
         template.hasResourceProperties("AWS::SNS::Topic", Match.objectLike(Map.of("KmsMasterKeyId", Match.anyValue())));
         template.resourceCountIs("AWS::SNS::Subscription", 0);
+    }
+
+    @Test
+    void releaseMacHostsGivingUpAfterSevenDaysRaisesAnAlarmToTheTopic() throws Exception {
+        // GiveUp, the state release-mac-hosts ends in when hosts are still allocated 7 days on, is a Fail state:
+        // the execution counts in ExecutionsFailed.
+        JsonNode definition = MAPPER.readTree(ControlPlaneFixture.definitions().get("release-mac-hosts").toFile());
+        assertThat(definition.at("/States/GiveUp/Type").asText()).isEqualTo("Fail");
+        String machine = logicalId(stack.macHosts().releaseMacHosts());
+        JsonNode alarm = resources("AWS::CloudWatch::Alarm").values().stream()
+                .filter(a -> a.at("/Properties/MetricName").asText().equals("ExecutionsFailed")
+                        && a.at("/Properties/Dimensions").toString().contains("\"" + machine + "\""))
+                .findFirst().orElseThrow();
+        assertThat(alarm.at("/Properties/Namespace").asText()).isEqualTo("AWS/States");
+        assertThat(alarm.at("/Properties/Threshold").asDouble()).isEqualTo(1.0);
+        assertThat(alarm.at("/Properties/ComparisonOperator").asText()).isEqualTo("GreaterThanOrEqualToThreshold");
+        assertThat(alarm.at("/Properties/AlarmDescription").asText()).contains("7 days");
+        assertThat(alarm.at("/Properties/AlarmActions").toString()).contains(logicalId(stack.alarms().topic()));
     }
 
     @Test

@@ -23,7 +23,7 @@ class InfraAppTest {
         App app = InfraApp.build(ControlPlaneFixture.ROOT, out.toString(),
                 (a, template) -> {
                     ControlPlaneProps fixture = ControlPlaneFixture.props(inputs, Optional.empty(), false);
-                    return new ControlPlaneProps(fixture.jars(), fixture.definitions(), template, Optional.empty(), false);
+                    return new ControlPlaneProps(fixture.jars(), fixture.definitions(), fixture.eventRules(), template, Optional.empty(), false);
                 });
         CloudAssembly assembly = app.synth();
 
