@@ -1,14 +1,7 @@
 package io.agentstacks.aws;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentstacks.spec.SpecJson;
-import io.agentstacks.stacks.DecisionSnapshot;
-import io.agentstacks.stacks.DemandSnapshot;
-import io.agentstacks.stacks.HostSnapshot;
+import io.agentstacks.stacks.SnapshotJson;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackRegistry;
 import io.agentstacks.stacks.StackStatus;
@@ -39,7 +32,7 @@ import java.util.OptionalLong;
  * {@code specVersion} (N), {@code status} (S), {@code revision} (N), {@code createdAt} and {@code updatedAt}
  * (S, ISO-8601), and when present {@code reason}, {@code groupName}, {@code cloudFormationStackId},
  * {@code hostGroupName}, {@code tokenRotatedAt} (S), {@code tokenParameterVersion} (N), and
- * {@code lastDemand}, {@code lastDecision}, {@code hosts} (S, JSON). No attribute holds a token.
+ * {@code lastDemand}, {@code lastDecision}, {@code hosts} (S, JSON from {@link SnapshotJson}). No attribute holds a token.
  *
  * <p>Writes are conditional: {@code attribute_not_exists(#name)} for a record read as absent (revision 0),
  * else {@code #revision = :read}; a refused write answers the item as it is now (ReturnValuesOnConditionCheckFailure
@@ -49,8 +42,6 @@ public final class DynamoDbStackRegistry implements StackRegistry {
 
     public static final String NAME_INDEX = "byName";
     public static final String KIND = "stack";
-
-    private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -175,12 +166,10 @@ public final class DynamoDbStackRegistry implements StackRegistry {
         r.hostGroupName().ifPresent(v -> item.put("hostGroupName", s(v)));
         r.tokenParameterVersion().ifPresent(v -> item.put("tokenParameterVersion", n(v)));
         r.tokenRotatedAt().ifPresent(v -> item.put("tokenRotatedAt", s(v.toString())));
-        r.lastDemand().ifPresent(v -> item.put("lastDemand", s(demandJson(v).toString())));
-        r.lastDecision().ifPresent(v -> item.put("lastDecision", s(decisionJson(v).toString())));
+        r.lastDemand().ifPresent(v -> item.put("lastDemand", s(SnapshotJson.write(v).toString())));
+        r.lastDecision().ifPresent(v -> item.put("lastDecision", s(SnapshotJson.write(v).toString())));
         if (!r.hosts().isEmpty()) {
-            ArrayNode hosts = F.arrayNode();
-            r.hosts().forEach(h -> hosts.add(hostJson(h)));
-            item.put("hosts", s(hosts.toString()));
+            item.put("hosts", s(SnapshotJson.writeHosts(r.hosts()).toString()));
         }
         return item;
     }
@@ -201,82 +190,14 @@ public final class DynamoDbStackRegistry implements StackRegistry {
                 .hostGroupName(str(item, "hostGroupName"))
                 .tokenParameterVersion(num(item, "tokenParameterVersion"))
                 .tokenRotatedAt(str(item, "tokenRotatedAt").map(Instant::parse))
-                .lastDemand(str(item, "lastDemand").map(DynamoDbStackRegistry::demand))
-                .lastDecision(str(item, "lastDecision").map(DynamoDbStackRegistry::decision))
-                .hosts(str(item, "hosts").map(DynamoDbStackRegistry::hosts).orElse(List.of()));
+                .lastDemand(str(item, "lastDemand").map(SnapshotJson::demand))
+                .lastDecision(str(item, "lastDecision").map(SnapshotJson::decision))
+                .hosts(str(item, "hosts").map(SnapshotJson::hosts).orElse(List.of()));
         StackRecord r = b.build();
         if (!r.name().equals(name)) {
             throw new IllegalStateException("registry item " + name + " holds the spec of " + r.name());
         }
         return r;
-    }
-
-    private static ObjectNode demandJson(DemandSnapshot d) {
-        ObjectNode o = F.objectNode();
-        o.put("queuedJobs", d.queuedJobs());
-        o.put("runningJobs", d.runningJobs());
-        o.put("idleAgents", d.idleAgents());
-        o.put("occupiedAgents", d.occupiedAgents());
-        o.put("observedAt", d.observedAt().toString());
-        return o;
-    }
-
-    private static DemandSnapshot demand(String json) {
-        JsonNode o = tree(json);
-        return new DemandSnapshot(o.path("queuedJobs").asInt(), o.path("runningJobs").asInt(), o.path("idleAgents").asInt(),
-                o.path("occupiedAgents").asInt(), Instant.parse(o.path("observedAt").asText()));
-    }
-
-    private static ObjectNode decisionJson(DecisionSnapshot d) {
-        ObjectNode o = F.objectNode();
-        o.put("action", d.action());
-        o.put("previousDesired", d.previousDesired());
-        o.put("desired", d.desired());
-        o.put("reason", d.reason());
-        o.put("observedAt", d.observedAt().toString());
-        o.put("decidedAt", d.decidedAt().toString());
-        d.surplusSince().ifPresent(v -> o.put("surplusSince", v.toString()));
-        return o;
-    }
-
-    private static DecisionSnapshot decision(String json) {
-        JsonNode o = tree(json);
-        return new DecisionSnapshot(o.path("action").asText(), o.path("previousDesired").asInt(), o.path("desired").asInt(),
-                o.path("reason").asText(), Instant.parse(o.path("observedAt").asText()), Instant.parse(o.path("decidedAt").asText()),
-                o.hasNonNull("surplusSince") ? Optional.of(Instant.parse(o.get("surplusSince").asText())) : Optional.empty());
-    }
-
-    private static ObjectNode hostJson(HostSnapshot h) {
-        ObjectNode o = F.objectNode();
-        o.put("hostId", h.hostId());
-        o.put("availabilityZone", h.availabilityZone());
-        o.put("state", h.state());
-        o.put("instances", h.instances());
-        o.put("allocatedAt", h.allocatedAt().toString());
-        h.nextCheckAt().ifPresent(v -> o.put("nextCheckAt", v.toString()));
-        h.waitingFor().ifPresent(v -> o.put("waitingFor", v));
-        h.stateSince().ifPresent(v -> o.put("stateSince", v.toString()));
-        return o;
-    }
-
-    private static List<HostSnapshot> hosts(String json) {
-        List<HostSnapshot> out = new ArrayList<>();
-        for (JsonNode o : tree(json)) {
-            out.add(new HostSnapshot(o.path("hostId").asText(), o.path("availabilityZone").asText(), o.path("state").asText(),
-                    o.path("instances").asInt(), Instant.parse(o.path("allocatedAt").asText()),
-                    o.hasNonNull("nextCheckAt") ? Optional.of(Instant.parse(o.get("nextCheckAt").asText())) : Optional.empty(),
-                    o.hasNonNull("waitingFor") ? Optional.of(o.get("waitingFor").asText()) : Optional.empty(),
-                    o.hasNonNull("stateSince") ? Optional.of(Instant.parse(o.get("stateSince").asText())) : Optional.empty()));
-        }
-        return out;
-    }
-
-    private static JsonNode tree(String json) {
-        try {
-            return SpecJson.MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("registry attribute is not JSON: " + e.getOriginalMessage(), e);
-        }
     }
 
     private static AttributeValue s(String v) {

@@ -12,7 +12,7 @@ import io.agentstacks.stacks.AgentStackParameters;
 import io.agentstacks.stacks.DeployPlan;
 import io.agentstacks.stacks.Network;
 import io.agentstacks.stacks.Network.ResolvedNetwork;
-import io.agentstacks.stacks.PollSchedule;
+import io.agentstacks.stacks.DeployWaitSchedule;
 import io.agentstacks.stacks.StackDeployments;
 import io.agentstacks.stacks.StackDeployments.DeploymentRequest;
 import io.agentstacks.stacks.StackDeployments.DeploymentStatus;
@@ -36,7 +36,7 @@ import java.util.function.Function;
 
 /**
  * The task steps of {@code provision-stack} and {@code destroy-stack}: each reads what it needs, asks core
- * what to do (WorkflowProgress, DeployPlan, PollSchedule, AgentStackParameters) and does it through the ports.
+ * what to do (WorkflowProgress, DeployPlan, DeployWaitSchedule, AgentStackParameters) and does it through the ports.
  *
  * <p>Every step may be delivered twice. Registry writes are conditional on the revision read and retried
  * from a fresh read on conflict; a step whose write is already there writes nothing and announces nothing;
@@ -112,7 +112,7 @@ public final class DeployerSteps {
     /** The next look: how long to wait first, and the attempt number to pass then. */
     public record Poll(int waitSeconds, int attempt) {
         static Poll after(int attempt) {
-            return new Poll(PollSchedule.waitSeconds(attempt), attempt + 1);
+            return new Poll(DeployWaitSchedule.waitSeconds(attempt), attempt + 1);
         }
     }
 
@@ -126,7 +126,7 @@ public final class DeployerSteps {
                 "stack " + stack + " has no registry record; nothing to provision"));
         StackSpec spec = r.spec();
         return new NetworkResult(network.resolve(spec), spec.os(),
-                PollSchedule.provisionDeadline(spec.os().family(), startedAt));
+                DeployWaitSchedule.provisionDeadline(spec.os().family(), startedAt));
     }
 
     /** Creates or updates the CloudFormation stack of spec version {@code specVersion}. */
@@ -278,8 +278,8 @@ public final class DeployerSteps {
     public ScaleResult scaleToZero(String stack, long specVersion, Instant startedAt) {
         Optional<StackRecord> record = registry.get(stack);
         OperatingSystem os = record.map(r -> r.spec().os()).orElse(StackSpec.DEFAULT_OS);
-        Instant drainDeadline = startedAt.plus(PollSchedule.DRAIN_BUDGET);
-        Instant deadline = PollSchedule.destroyDeadline(os.family(), startedAt);
+        Instant drainDeadline = startedAt.plus(DeployWaitSchedule.DRAIN_BUDGET);
+        Instant deadline = DeployWaitSchedule.destroyDeadline(os.family(), startedAt);
         if (WorkflowProgress.destroySuperseded(record, specVersion).isPresent()) {
             return new ScaleResult(ScaleOutcome.SUPERSEDED, Optional.empty(), os, drainDeadline, deadline);
         }
