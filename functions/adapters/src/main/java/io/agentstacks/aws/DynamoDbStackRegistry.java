@@ -1,6 +1,8 @@
 package io.agentstacks.aws;
 
 import io.agentstacks.spec.SpecJson;
+import io.agentstacks.stacks.DecisionSnapshot;
+import io.agentstacks.stacks.DemandSnapshot;
 import io.agentstacks.stacks.SnapshotJson;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackRegistry;
@@ -12,6 +14,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,11 +35,18 @@ import java.util.OptionalLong;
  * {@code specVersion} (N), {@code status} (S), {@code revision} (N), {@code createdAt} and {@code updatedAt}
  * (S, ISO-8601), and when present {@code reason}, {@code groupName}, {@code cloudFormationStackId},
  * {@code hostGroupName}, {@code tokenRotatedAt} (S), {@code tokenParameterVersion} (N), and
- * {@code lastDemand}, {@code lastDecision}, {@code hosts} (S, JSON from {@link SnapshotJson}). No attribute holds a token.
+ * {@code lastDemand}, {@code lastDecision}, {@code hosts} (S, JSON from {@link SnapshotJson}), with
+ * {@code lastDemandAt} and {@code lastDecisionAt} (N, the snapshot's observation time in seconds, see {@link #time}) for
+ * the narrow writes' conditions. No attribute holds a token.
  *
  * <p>Writes are conditional: {@code attribute_not_exists(#name)} for a record read as absent (revision 0),
  * else {@code #revision = :read}; a refused write answers the item as it is now (ReturnValuesOnConditionCheckFailure
  * ALL_OLD), so that the caller decides again without another read.
+ *
+ * <p>The narrow writes ({@link #claimDecision}, {@link #reviseDecision}, {@link #recordDemand}) are one UpdateItem
+ * each, conditioned on {@code lastDecisionAt} / {@code lastDemandAt}: they never read the item, and never send the
+ * spec. An item written before those attributes existed is claimed over once (its old decision has no time to compare
+ * with); every write since stores them.
  */
 public final class DynamoDbStackRegistry implements StackRegistry {
 
@@ -141,6 +151,71 @@ public final class DynamoDbStackRegistry implements StackRegistry {
         }
     }
 
+    /**
+     * UpdateItem of {@code lastDecision} (and its sortable time {@code lastDecisionAt}) only, conditioned on the stored
+     * decision's observation being older; see {@link StackRegistry#claimDecision}.
+     */
+    @Override
+    public Claim claimDecision(String name, DecisionSnapshot decision) {
+        return decisionWrite(name, decision, "attribute_exists(#name) AND (attribute_not_exists(#at) OR #at < :at)");
+    }
+
+    /** UpdateItem of {@code lastDecision} only, conditioned on the stored decision answering the same observation. */
+    @Override
+    public Claim reviseDecision(String name, DecisionSnapshot revised) {
+        return decisionWrite(name, revised, "#at = :at");
+    }
+
+    private Claim decisionWrite(String name, DecisionSnapshot decision, String condition) {
+        Optional<Map<String, AttributeValue>> refused = narrowWrite("lastDecision", name,
+                SnapshotJson.write(decision).toString(), decision.observedAt(), condition);
+        if (refused.isEmpty()) {
+            return new Claim.Claimed(decision);
+        }
+        Map<String, AttributeValue> item = refused.get();
+        return item.isEmpty() ? new Claim.Gone()
+                : str(item, "lastDecision").map(SnapshotJson::decision).<Claim>map(Claim.AlreadyDecided::new)
+                .orElseGet(Claim.Gone::new);
+    }
+
+    /** UpdateItem of {@code lastDemand} (and {@code lastDemandAt}) only, if it was observed after the stored one. */
+    @Override
+    public Recorded recordDemand(String name, DemandSnapshot demand) {
+        Optional<Map<String, AttributeValue>> refused = narrowWrite("lastDemand", name, SnapshotJson.write(demand).toString(),
+                demand.observedAt(), "attribute_exists(#name) AND (attribute_not_exists(#at) OR #at < :at)");
+        return refused.isEmpty() ? Recorded.STORED : refused.get().isEmpty() ? Recorded.GONE : Recorded.NOT_NEWER;
+    }
+
+    /**
+     * One UpdateItem: {@code attribute} = {@code json}, {@code <attribute>At} = {@code at} as a number, revision + 1,
+     * if {@code condition} holds ({@code #at} names {@code <attribute>At}). Empty when stored; else the item as it is
+     * (empty when there is none), from ReturnValuesOnConditionCheckFailure ALL_OLD.
+     */
+    private Optional<Map<String, AttributeValue>> narrowWrite(String attribute, String name, String json, Instant at,
+                                                              String condition) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(Map.of("name", s(name)))
+                    .updateExpression("SET #value = :value, #at = :at ADD #revision :one")
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(condition.contains("#name")
+                            ? Map.of("#name", "name", "#value", attribute, "#at", attribute + "At", "#revision", "revision")
+                            : Map.of("#value", attribute, "#at", attribute + "At", "#revision", "revision"))
+                    .expressionAttributeValues(Map.of(":value", s(json), ":at", time(at), ":one", n(1)))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            return Optional.empty();
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.of(e.item() == null ? Map.of() : e.item());
+        } catch (SdkException e) {
+            throw failure("UpdateItem", name, e);
+        }
+    }
+
+    /** An instant as a DynamoDB number (seconds, 9 decimals) that compares as the instant does; ISO-8601 text does not. */
+    static AttributeValue time(Instant at) {
+        return AttributeValue.builder().n(BigDecimal.valueOf(at.getEpochSecond()).add(BigDecimal.valueOf(at.getNano(), 9))
+                .toPlainString()).build();
+    }
+
     private QueryRequest.Builder byName() {
         return QueryRequest.builder().tableName(table).indexName(NAME_INDEX).scanIndexForward(true);
     }
@@ -168,6 +243,8 @@ public final class DynamoDbStackRegistry implements StackRegistry {
         r.tokenRotatedAt().ifPresent(v -> item.put("tokenRotatedAt", s(v.toString())));
         r.lastDemand().ifPresent(v -> item.put("lastDemand", s(SnapshotJson.write(v).toString())));
         r.lastDecision().ifPresent(v -> item.put("lastDecision", s(SnapshotJson.write(v).toString())));
+        r.lastDemand().ifPresent(v -> item.put("lastDemandAt", time(v.observedAt())));
+        r.lastDecision().ifPresent(v -> item.put("lastDecisionAt", time(v.observedAt())));
         if (!r.hosts().isEmpty()) {
             item.put("hosts", s(SnapshotJson.writeHosts(r.hosts()).toString()));
         }
