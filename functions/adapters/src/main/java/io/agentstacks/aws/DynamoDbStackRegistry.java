@@ -1,14 +1,9 @@
 package io.agentstacks.aws;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentstacks.spec.SpecJson;
 import io.agentstacks.stacks.DecisionSnapshot;
 import io.agentstacks.stacks.DemandSnapshot;
-import io.agentstacks.stacks.HostSnapshot;
+import io.agentstacks.stacks.SnapshotJson;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackRegistry;
 import io.agentstacks.stacks.StackStatus;
@@ -19,6 +14,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,18 +35,23 @@ import java.util.OptionalLong;
  * {@code specVersion} (N), {@code status} (S), {@code revision} (N), {@code createdAt} and {@code updatedAt}
  * (S, ISO-8601), and when present {@code reason}, {@code groupName}, {@code cloudFormationStackId},
  * {@code hostGroupName}, {@code tokenRotatedAt} (S), {@code tokenParameterVersion} (N), and
- * {@code lastDemand}, {@code lastDecision}, {@code hosts} (S, JSON). No attribute holds a token.
+ * {@code lastDemand}, {@code lastDecision}, {@code hosts} (S, JSON from {@link SnapshotJson}), with
+ * {@code lastDemandAt} and {@code lastDecisionAt} (N, the snapshot's observation time in seconds, see {@link #time}) for
+ * the narrow writes' conditions. No attribute holds a token.
  *
  * <p>Writes are conditional: {@code attribute_not_exists(#name)} for a record read as absent (revision 0),
  * else {@code #revision = :read}; a refused write answers the item as it is now (ReturnValuesOnConditionCheckFailure
  * ALL_OLD), so that the caller decides again without another read.
+ *
+ * <p>The narrow writes ({@link #claimDecision}, {@link #reviseDecision}, {@link #recordDemand}) are one UpdateItem
+ * each, conditioned on {@code lastDecisionAt} / {@code lastDemandAt}: they never read the item, and never send the
+ * spec. An item written before those attributes existed is claimed over once (its old decision has no time to compare
+ * with); every write since stores them.
  */
 public final class DynamoDbStackRegistry implements StackRegistry {
 
     public static final String NAME_INDEX = "byName";
     public static final String KIND = "stack";
-
-    private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -150,6 +151,71 @@ public final class DynamoDbStackRegistry implements StackRegistry {
         }
     }
 
+    /**
+     * UpdateItem of {@code lastDecision} (and its sortable time {@code lastDecisionAt}) only, conditioned on the stored
+     * decision's observation being older; see {@link StackRegistry#claimDecision}.
+     */
+    @Override
+    public Claim claimDecision(String name, DecisionSnapshot decision) {
+        return decisionWrite(name, decision, "attribute_exists(#name) AND (attribute_not_exists(#at) OR #at < :at)");
+    }
+
+    /** UpdateItem of {@code lastDecision} only, conditioned on the stored decision answering the same observation. */
+    @Override
+    public Claim reviseDecision(String name, DecisionSnapshot revised) {
+        return decisionWrite(name, revised, "#at = :at");
+    }
+
+    private Claim decisionWrite(String name, DecisionSnapshot decision, String condition) {
+        Optional<Map<String, AttributeValue>> refused = narrowWrite("lastDecision", name,
+                SnapshotJson.write(decision).toString(), decision.observedAt(), condition);
+        if (refused.isEmpty()) {
+            return new Claim.Claimed(decision);
+        }
+        Map<String, AttributeValue> item = refused.get();
+        return item.isEmpty() ? new Claim.Gone()
+                : str(item, "lastDecision").map(SnapshotJson::decision).<Claim>map(Claim.AlreadyDecided::new)
+                .orElseGet(Claim.Gone::new);
+    }
+
+    /** UpdateItem of {@code lastDemand} (and {@code lastDemandAt}) only, if it was observed after the stored one. */
+    @Override
+    public Recorded recordDemand(String name, DemandSnapshot demand) {
+        Optional<Map<String, AttributeValue>> refused = narrowWrite("lastDemand", name, SnapshotJson.write(demand).toString(),
+                demand.observedAt(), "attribute_exists(#name) AND (attribute_not_exists(#at) OR #at < :at)");
+        return refused.isEmpty() ? Recorded.STORED : refused.get().isEmpty() ? Recorded.GONE : Recorded.NOT_NEWER;
+    }
+
+    /**
+     * One UpdateItem: {@code attribute} = {@code json}, {@code <attribute>At} = {@code at} as a number, revision + 1,
+     * if {@code condition} holds ({@code #at} names {@code <attribute>At}). Empty when stored; else the item as it is
+     * (empty when there is none), from ReturnValuesOnConditionCheckFailure ALL_OLD.
+     */
+    private Optional<Map<String, AttributeValue>> narrowWrite(String attribute, String name, String json, Instant at,
+                                                              String condition) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(Map.of("name", s(name)))
+                    .updateExpression("SET #value = :value, #at = :at ADD #revision :one")
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(condition.contains("#name")
+                            ? Map.of("#name", "name", "#value", attribute, "#at", attribute + "At", "#revision", "revision")
+                            : Map.of("#value", attribute, "#at", attribute + "At", "#revision", "revision"))
+                    .expressionAttributeValues(Map.of(":value", s(json), ":at", time(at), ":one", n(1)))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            return Optional.empty();
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.of(e.item() == null ? Map.of() : e.item());
+        } catch (SdkException e) {
+            throw failure("UpdateItem", name, e);
+        }
+    }
+
+    /** An instant as a DynamoDB number (seconds, 9 decimals) that compares as the instant does; ISO-8601 text does not. */
+    static AttributeValue time(Instant at) {
+        return AttributeValue.builder().n(BigDecimal.valueOf(at.getEpochSecond()).add(BigDecimal.valueOf(at.getNano(), 9))
+                .toPlainString()).build();
+    }
+
     private QueryRequest.Builder byName() {
         return QueryRequest.builder().tableName(table).indexName(NAME_INDEX).scanIndexForward(true);
     }
@@ -175,12 +241,12 @@ public final class DynamoDbStackRegistry implements StackRegistry {
         r.hostGroupName().ifPresent(v -> item.put("hostGroupName", s(v)));
         r.tokenParameterVersion().ifPresent(v -> item.put("tokenParameterVersion", n(v)));
         r.tokenRotatedAt().ifPresent(v -> item.put("tokenRotatedAt", s(v.toString())));
-        r.lastDemand().ifPresent(v -> item.put("lastDemand", s(demandJson(v).toString())));
-        r.lastDecision().ifPresent(v -> item.put("lastDecision", s(decisionJson(v).toString())));
+        r.lastDemand().ifPresent(v -> item.put("lastDemand", s(SnapshotJson.write(v).toString())));
+        r.lastDecision().ifPresent(v -> item.put("lastDecision", s(SnapshotJson.write(v).toString())));
+        r.lastDemand().ifPresent(v -> item.put("lastDemandAt", time(v.observedAt())));
+        r.lastDecision().ifPresent(v -> item.put("lastDecisionAt", time(v.observedAt())));
         if (!r.hosts().isEmpty()) {
-            ArrayNode hosts = F.arrayNode();
-            r.hosts().forEach(h -> hosts.add(hostJson(h)));
-            item.put("hosts", s(hosts.toString()));
+            item.put("hosts", s(SnapshotJson.writeHosts(r.hosts()).toString()));
         }
         return item;
     }
@@ -201,82 +267,14 @@ public final class DynamoDbStackRegistry implements StackRegistry {
                 .hostGroupName(str(item, "hostGroupName"))
                 .tokenParameterVersion(num(item, "tokenParameterVersion"))
                 .tokenRotatedAt(str(item, "tokenRotatedAt").map(Instant::parse))
-                .lastDemand(str(item, "lastDemand").map(DynamoDbStackRegistry::demand))
-                .lastDecision(str(item, "lastDecision").map(DynamoDbStackRegistry::decision))
-                .hosts(str(item, "hosts").map(DynamoDbStackRegistry::hosts).orElse(List.of()));
+                .lastDemand(str(item, "lastDemand").map(SnapshotJson::demand))
+                .lastDecision(str(item, "lastDecision").map(SnapshotJson::decision))
+                .hosts(str(item, "hosts").map(SnapshotJson::hosts).orElse(List.of()));
         StackRecord r = b.build();
         if (!r.name().equals(name)) {
             throw new IllegalStateException("registry item " + name + " holds the spec of " + r.name());
         }
         return r;
-    }
-
-    private static ObjectNode demandJson(DemandSnapshot d) {
-        ObjectNode o = F.objectNode();
-        o.put("queuedJobs", d.queuedJobs());
-        o.put("runningJobs", d.runningJobs());
-        o.put("idleAgents", d.idleAgents());
-        o.put("occupiedAgents", d.occupiedAgents());
-        o.put("observedAt", d.observedAt().toString());
-        return o;
-    }
-
-    private static DemandSnapshot demand(String json) {
-        JsonNode o = tree(json);
-        return new DemandSnapshot(o.path("queuedJobs").asInt(), o.path("runningJobs").asInt(), o.path("idleAgents").asInt(),
-                o.path("occupiedAgents").asInt(), Instant.parse(o.path("observedAt").asText()));
-    }
-
-    private static ObjectNode decisionJson(DecisionSnapshot d) {
-        ObjectNode o = F.objectNode();
-        o.put("action", d.action());
-        o.put("previousDesired", d.previousDesired());
-        o.put("desired", d.desired());
-        o.put("reason", d.reason());
-        o.put("observedAt", d.observedAt().toString());
-        o.put("decidedAt", d.decidedAt().toString());
-        d.surplusSince().ifPresent(v -> o.put("surplusSince", v.toString()));
-        return o;
-    }
-
-    private static DecisionSnapshot decision(String json) {
-        JsonNode o = tree(json);
-        return new DecisionSnapshot(o.path("action").asText(), o.path("previousDesired").asInt(), o.path("desired").asInt(),
-                o.path("reason").asText(), Instant.parse(o.path("observedAt").asText()), Instant.parse(o.path("decidedAt").asText()),
-                o.hasNonNull("surplusSince") ? Optional.of(Instant.parse(o.get("surplusSince").asText())) : Optional.empty());
-    }
-
-    private static ObjectNode hostJson(HostSnapshot h) {
-        ObjectNode o = F.objectNode();
-        o.put("hostId", h.hostId());
-        o.put("availabilityZone", h.availabilityZone());
-        o.put("state", h.state());
-        o.put("instances", h.instances());
-        o.put("allocatedAt", h.allocatedAt().toString());
-        h.nextCheckAt().ifPresent(v -> o.put("nextCheckAt", v.toString()));
-        h.waitingFor().ifPresent(v -> o.put("waitingFor", v));
-        h.stateSince().ifPresent(v -> o.put("stateSince", v.toString()));
-        return o;
-    }
-
-    private static List<HostSnapshot> hosts(String json) {
-        List<HostSnapshot> out = new ArrayList<>();
-        for (JsonNode o : tree(json)) {
-            out.add(new HostSnapshot(o.path("hostId").asText(), o.path("availabilityZone").asText(), o.path("state").asText(),
-                    o.path("instances").asInt(), Instant.parse(o.path("allocatedAt").asText()),
-                    o.hasNonNull("nextCheckAt") ? Optional.of(Instant.parse(o.get("nextCheckAt").asText())) : Optional.empty(),
-                    o.hasNonNull("waitingFor") ? Optional.of(o.get("waitingFor").asText()) : Optional.empty(),
-                    o.hasNonNull("stateSince") ? Optional.of(Instant.parse(o.get("stateSince").asText())) : Optional.empty()));
-        }
-        return out;
-    }
-
-    private static JsonNode tree(String json) {
-        try {
-            return SpecJson.MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("registry attribute is not JSON: " + e.getOriginalMessage(), e);
-        }
     }
 
     private static AttributeValue s(String v) {

@@ -20,6 +20,7 @@ import io.agentstacks.spec.StackSpec;
 import io.agentstacks.stacks.DecisionSnapshot;
 import io.agentstacks.stacks.DemandSnapshot;
 import io.agentstacks.stacks.StackRecord;
+import io.agentstacks.stacks.StackRegistry;
 import io.agentstacks.stacks.StackRegistry.Page;
 import io.agentstacks.stacks.StackRegistry.PutResult;
 import io.agentstacks.stacks.StackStatus;
@@ -245,5 +246,140 @@ class DynamoDbStackRegistryTest {
                 .hosts(List.of(new io.agentstacks.stacks.HostSnapshot("h-1", "us-east-1a", "available", 1, T0,
                         Optional.of(T1), Optional.of("24h minimum"), Optional.of(T0)))).build();
         assertThat(DynamoDbStackRegistry.fromItem(DynamoDbStackRegistry.toItem(r))).isEqualTo(r);
+    }
+
+    // ---- narrow writes -------------------------------------------------------------------------------
+
+    static final Instant OBSERVED = Instant.parse("2030-01-01T00:04:30.125Z");
+
+    static DecisionSnapshot scaleTo(int desired, Instant observedAt) {
+        return new DecisionSnapshot("scale", 1, desired, desired + " jobs", observedAt, observedAt.plusSeconds(1), Optional.empty());
+    }
+
+    /** An item with a decision as the adapter stores it: the snapshot's JSON and its observation time as a number. */
+    static String itemWithDecision(DecisionSnapshot d) throws Exception {
+        ObjectNode i = (ObjectNode) SpecJson.MAPPER.readTree(item("ci", "ACTIVE", 6));
+        i.putObject("lastDecision").put("S", io.agentstacks.stacks.SnapshotJson.write(d).toString());
+        i.putObject("lastDecisionAt").put("N", DynamoDbStackRegistry.time(d.observedAt()).n());
+        return i.toString();
+    }
+
+    static String conditionFailed(String itemJson) {
+        return "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException\","
+                + "\"message\":\"The conditional request failed\"" + (itemJson == null ? "" : ",\"Item\":" + itemJson) + "}";
+    }
+
+    @Test
+    void aClaimIsOneUpdateItemOfTheDecisionConditionedOnAnOlderObservationNotOnTheRevision() {
+        aws.stubFor(call("UpdateItem").willReturn(ok("{}")));
+        DecisionSnapshot d = scaleTo(4, OBSERVED);
+
+        StackRegistry.Claim claim = registry.claimDecision("ci", d);
+
+        assertThat(claim).isEqualTo(new StackRegistry.Claim.Claimed(d));
+        aws.verify(postRequestedFor(urlEqualTo("/"))
+                .withHeader("X-Amz-Target", equalTo("DynamoDB_20120810.UpdateItem"))
+                .withRequestBody(matchingJsonPath("$.TableName", equalTo(TABLE)))
+                .withRequestBody(matchingJsonPath("$.Key.name.S", equalTo("ci")))
+                .withRequestBody(matchingJsonPath("$.UpdateExpression", equalTo("SET #value = :value, #at = :at ADD #revision :one")))
+                .withRequestBody(matchingJsonPath("$.ConditionExpression",
+                        equalTo("attribute_exists(#name) AND (attribute_not_exists(#at) OR #at < :at)")))
+                .withRequestBody(equalToJson("{\"ExpressionAttributeNames\":{\"#name\":\"name\",\"#value\":\"lastDecision\","
+                        + "\"#at\":\"lastDecisionAt\",\"#revision\":\"revision\"}}", true, true))
+                .withRequestBody(matchingJsonPath("$.ExpressionAttributeValues[':at'].N", equalTo("1893456270.125000000")))
+                .withRequestBody(matchingJsonPath("$.ExpressionAttributeValues[':one'].N", equalTo("1")))
+                .withRequestBody(matchingJsonPath("$.ExpressionAttributeValues[':value'].S",
+                        equalTo(io.agentstacks.stacks.SnapshotJson.write(d).toString())))
+                .withRequestBody(matchingJsonPath("$.ReturnValuesOnConditionCheckFailure", equalTo("ALL_OLD")))
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.notContaining("\"spec\"")));
+    }
+
+    @Test
+    void aClaimRefusedByTheConditionAnswersTheDecisionThatWon() throws Exception {
+        DecisionSnapshot winner = scaleTo(6, OBSERVED);
+        aws.stubFor(call("UpdateItem").willReturn(aResponse().withStatus(400).withHeader("Content-Type", JSON_10)
+                .withBody(conditionFailed(itemWithDecision(winner)))));
+
+        StackRegistry.Claim claim = registry.claimDecision("ci", scaleTo(4, OBSERVED));
+
+        assertThat(claim).isEqualTo(new StackRegistry.Claim.AlreadyDecided(winner));
+    }
+
+    @Test
+    void aClaimForAStackThatIsNotThereIsGone() {
+        aws.stubFor(call("UpdateItem").willReturn(aResponse().withStatus(400).withHeader("Content-Type", JSON_10)
+                .withBody(conditionFailed(null))));
+
+        assertThat(registry.claimDecision("ci", scaleTo(4, OBSERVED))).isEqualTo(new StackRegistry.Claim.Gone());
+    }
+
+    @Test
+    void aThrottledClaimIsRetriedAndThenStored() {
+        aws.stubFor(call("UpdateItem").inScenario("throttle").whenScenarioStateIs(STARTED)
+                .willReturn(error(400, "ProvisionedThroughputExceededException", "The level of configured provisioned throughput for the table was exceeded."))
+                .willSetStateTo("retried"));
+        aws.stubFor(call("UpdateItem").inScenario("throttle").whenScenarioStateIs("retried").willReturn(ok("{}")));
+
+        assertThat(registry.claimDecision("ci", scaleTo(4, OBSERVED))).isInstanceOf(StackRegistry.Claim.Claimed.class);
+        aws.verify(2, postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("DynamoDB_20120810.UpdateItem")));
+    }
+
+    @Test
+    void aClaimDynamoDbRefusesIsAnErrorThatNamesTheCallAndTheStack() {
+        aws.stubFor(call("UpdateItem").willReturn(error(400, "ResourceNotFoundException", "Requested resource not found")));
+
+        assertThatThrownBy(() -> registry.claimDecision("ci", scaleTo(4, OBSERVED))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("UpdateItem").hasMessageContaining(TABLE).hasMessageContaining("stack ci");
+    }
+
+    @Test
+    void aRevisionIsConditionedOnTheSameObservationAndNamesOnlyWhatItUses() {
+        aws.stubFor(call("UpdateItem").willReturn(ok("{}")));
+        DecisionSnapshot held = new DecisionSnapshot("hold", 1, 1, "SetDesiredCapacity to 4 failed", OBSERVED, T1, Optional.empty());
+
+        assertThat(registry.reviseDecision("ci", held)).isEqualTo(new StackRegistry.Claim.Claimed(held));
+        aws.verify(postRequestedFor(urlEqualTo("/"))
+                .withRequestBody(matchingJsonPath("$.ConditionExpression", equalTo("#at = :at")))
+                .withRequestBody(matchingJsonPath("$.ExpressionAttributeNames['#name']", com.github.tomakehurst.wiremock.client.WireMock.absent()))
+                .withRequestBody(matchingJsonPath("$.ExpressionAttributeValues[':at'].N", equalTo("1893456270.125000000"))));
+    }
+
+    @Test
+    void demandIsOneUpdateItemOfLastDemandAndAnOlderOneIsNotNewer() {
+        aws.stubFor(call("UpdateItem").inScenario("demand").whenScenarioStateIs(STARTED).willReturn(ok("{}"))
+                .willSetStateTo("stored"));
+        aws.stubFor(call("UpdateItem").inScenario("demand").whenScenarioStateIs("stored")
+                .willReturn(aResponse().withStatus(400).withHeader("Content-Type", JSON_10)
+                        .withBody(conditionFailed(item("ci", "ACTIVE", 3)))));
+        DemandSnapshot demand = new DemandSnapshot(3, 1, 0, 1, OBSERVED);
+
+        assertThat(registry.recordDemand("ci", demand)).isEqualTo(StackRegistry.Recorded.STORED);
+        assertThat(registry.recordDemand("ci", demand)).isEqualTo(StackRegistry.Recorded.NOT_NEWER);
+        aws.verify(postRequestedFor(urlEqualTo("/"))
+                .withRequestBody(matchingJsonPath("$.ExpressionAttributeNames['#value']", equalTo("lastDemand")))
+                .withRequestBody(matchingJsonPath("$.ExpressionAttributeNames['#at']", equalTo("lastDemandAt")))
+                .withRequestBody(matchingJsonPath("$.ExpressionAttributeValues[':value'].S",
+                        equalTo(io.agentstacks.stacks.SnapshotJson.write(demand).toString()))));
+    }
+
+    @Test
+    void demandForAStackThatIsNotThereIsGone() {
+        aws.stubFor(call("UpdateItem").willReturn(aResponse().withStatus(400).withHeader("Content-Type", JSON_10)
+                .withBody(conditionFailed(null))));
+
+        assertThat(registry.recordDemand("ci", new DemandSnapshot(3, 1, 0, 1, OBSERVED))).isEqualTo(StackRegistry.Recorded.GONE);
+    }
+
+    @Test
+    void observationTimesAreStoredAsNumbersThatOrderAsTheInstantsDo() {
+        Instant whole = Instant.parse("2030-01-01T00:00:01Z");
+        Instant half = Instant.parse("2030-01-01T00:00:00.5Z"); // as text, "00.5Z" sorts after "01Z"
+        assertThat(new java.math.BigDecimal(DynamoDbStackRegistry.time(half).n()))
+                .isLessThan(new java.math.BigDecimal(DynamoDbStackRegistry.time(whole).n()));
+        assertThat(DynamoDbStackRegistry.time(Instant.parse("1969-12-31T23:59:59.5Z")).n()).isEqualTo("-0.500000000");
+        StackRecord r = StackRecord.first(spec("ci"), T0).toBuilder().lastDemand(Optional.of(new DemandSnapshot(1, 0, 0, 0, half)))
+                .lastDecision(Optional.of(scaleTo(2, whole))).build();
+        assertThat(DynamoDbStackRegistry.toItem(r).get("lastDemandAt").n()).isEqualTo(DynamoDbStackRegistry.time(half).n());
+        assertThat(DynamoDbStackRegistry.toItem(r).get("lastDecisionAt").n()).isEqualTo(DynamoDbStackRegistry.time(whole).n());
     }
 }

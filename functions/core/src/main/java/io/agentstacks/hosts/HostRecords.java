@@ -15,9 +15,6 @@ import java.util.stream.Collectors;
 /** How the host services read and write the hosts of a registry record. */
 final class HostRecords {
 
-    /** Conditional writes that lose a race are retried on a fresh read this many times. */
-    private static final int ATTEMPTS = 5;
-
     private HostRecords() {
     }
 
@@ -99,23 +96,20 @@ final class HostRecords {
     }
 
     /**
-     * Applies {@code change} to the stored record with a conditional write, re-reading and re-applying when
-     * another writer won. Does nothing when there is no record.
+     * Applies {@code change} to the stored record through {@link StackRegistry#update}, stamping {@code updatedAt}
+     * when it changes anything. Does nothing when there is no record; fails when other writers won every race.
      */
     static Optional<StackRecord> update(StackRegistry registry, String stack, Instant now,
                                         UnaryOperator<StackRecord> change) {
-        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            Optional<StackRecord> current = registry.get(stack);
-            if (current.isEmpty()) {
-                return Optional.empty();
-            }
-            StackRecord next = change.apply(current.get()).toBuilder().updatedAt(now).build();
-            if (registry.put(next) instanceof StackRegistry.PutResult.Stored stored) {
-                return Optional.of(stored.stored());
-            }
+        StackRegistry.Update result = registry.update(stack, r -> {
+            StackRecord next = change.apply(r);
+            return next.equals(r) ? r : next.toBuilder().updatedAt(now).build();
+        });
+        if (result instanceof StackRegistry.Update.Busy) {
+            throw new IllegalStateException("registry: stack " + stack + " kept changing; " + StackRegistry.UPDATE_ATTEMPTS
+                    + " conditional writes of its hosts lost the race");
         }
-        throw new IllegalStateException("registry: stack " + stack + " kept changing; " + ATTEMPTS
-                + " conditional writes of its hosts lost the race");
+        return result instanceof StackRegistry.Update.Done done ? Optional.of(done.record()) : Optional.empty();
     }
 
     /**

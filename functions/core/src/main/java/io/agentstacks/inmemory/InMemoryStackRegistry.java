@@ -1,5 +1,7 @@
 package io.agentstacks.inmemory;
 
+import io.agentstacks.stacks.DecisionSnapshot;
+import io.agentstacks.stacks.DemandSnapshot;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackRegistry;
 
@@ -10,7 +12,8 @@ import java.util.TreeMap;
 
 /**
  * The registry in memory, with DynamoDB's conditional-write behaviour: a put whose revision is not the
- * stored one is refused, so tests see the same races the real table produces.
+ * stored one is refused, so tests see the same races the real table produces. The narrow writes are atomic, as
+ * DynamoDB's UpdateItem is.
  */
 public final class InMemoryStackRegistry implements StackRegistry {
 
@@ -53,6 +56,27 @@ public final class InMemoryStackRegistry implements StackRegistry {
         StackRecord stored = next.toBuilder().revision(next.revision() + 1).build();
         records.put(stored.name(), stored);
         return new PutResult.Stored(stored);
+    }
+
+    /*
+     * The narrow writes hold the lock across their read and write, so that, like DynamoDB's single UpdateItem, they
+     * are atomic and never answer Busy; what they store (revision bumped, condition on observation time) is the port's
+     * default, the same as DynamoDbStackRegistry's.
+     */
+
+    @Override
+    public synchronized Claim claimDecision(String name, DecisionSnapshot decision) {
+        return StackRegistry.super.claimDecision(name, decision);
+    }
+
+    @Override
+    public synchronized Claim reviseDecision(String name, DecisionSnapshot revised) {
+        return StackRegistry.super.reviseDecision(name, revised);
+    }
+
+    @Override
+    public synchronized Recorded recordDemand(String name, DemandSnapshot demand) {
+        return StackRegistry.super.recordDemand(name, demand);
     }
 
     /** Every record, for assertions. */

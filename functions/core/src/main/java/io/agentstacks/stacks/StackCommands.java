@@ -10,6 +10,7 @@ import io.agentstacks.spec.SpecResult;
 import io.agentstacks.spec.StackSpec;
 import io.agentstacks.spec.Violation;
 import io.agentstacks.stacks.StackRegistry.PutResult;
+import io.agentstacks.stacks.StackRegistry.Update;
 import io.agentstacks.stacks.WorkflowStarter.ExecutionStatus;
 
 import java.time.Clock;
@@ -45,8 +46,10 @@ public final class StackCommands {
     public static final int MAX_PAGE_SIZE = 100;
 
     /**
-     * Conditional writes lost to writers that did not change the spec version (the deployer moving the
-     * status, the poller storing demand) are decided again from a fresh read, this many times at most.
+     * Rounds of deciding from a fresh read, at most: a new round follows a closed run marked FAILED, or a racing
+     * write that changed what the decision rests on (the spec version, the status). Writes lost to writers that
+     * changed neither (the deployer's other fields, the poller's demand) are re-applied by
+     * {@link StackRegistry#update} within a round.
      */
     static final int MAX_ATTEMPTS = 5;
 
@@ -212,16 +215,30 @@ public final class StackCommands {
                         : "If-Match names spec version " + ifMatchVersion.get() + " but the stored spec of stack " + name
                         + " is version " + stored);
             }
+            Instant now = clock.instant();
             StackRecord next;
             try {
-                next = StackTransitions.specAccepted(current, spec, clock.instant());
+                next = StackTransitions.specAccepted(current, spec, now);
             } catch (StackTransitions.IllegalTransition e) {
                 return new ApplyResult.Conflict(name, stored, e.getMessage());
             }
             String operation = current.isEmpty() || current.get().status() == StackStatus.DELETED ? "create" : "update";
-            PutResult put = registry.put(next);
-            if (put instanceof PutResult.Stored s) {
-                StackRecord r = s.stored();
+            Optional<StackRecord> written;
+            if (current.isEmpty()) {
+                written = registry.put(next) instanceof PutResult.Stored s ? Optional.of(s.stored()) : Optional.empty();
+            } else {
+                StackStatus readStatus = current.get().status();
+                // Re-applied to what a lost race left; a rival spec or a status move is decided again from the top.
+                Update update = registry.update(current.get(), r -> r.specVersion() == stored && r.status() == readStatus
+                        ? StackTransitions.specAccepted(Optional.of(r), spec, now) : r);
+                if (update instanceof Update.Busy) {
+                    return new ApplyResult.Conflict(name, stored, "stack " + name
+                            + " kept changing while this request was being stored; apply again");
+                }
+                written = update instanceof Update.Done d && d.written() ? Optional.of(d.record()) : Optional.empty();
+            }
+            if (written.isPresent()) {
+                StackRecord r = written.get();
                 // Announced by the write that made the version, before the start: a start that fails is
                 // completed by the retry, which announces nothing.
                 events.publish(new DomainEvent.StackRequested(name, r.specVersion(), operation, clock.instant()));
@@ -269,15 +286,23 @@ public final class StackCommands {
                         + name + " was accepted while the deletion was being stored; read the stack and delete again");
             }
             firstSeen = r.specVersion();
-            StackRecord next;
+            Instant now = clock.instant();
             try {
-                next = StackTransitions.deleteRequested(r, clock.instant());
+                StackTransitions.deleteRequested(r, now);
             } catch (StackTransitions.IllegalTransition e) {
                 return new DeleteResult.Conflict(name, r.specVersion(), e.getMessage());
             }
-            PutResult put = registry.put(next);
-            if (put instanceof PutResult.Stored s) {
-                StackRecord stored = s.stored();
+            long readVersion = r.specVersion();
+            StackStatus readStatus = r.status();
+            // Re-applied to what a lost race left; a rival spec or a status move is decided again from the top.
+            Update update = registry.update(r, x -> x.specVersion() == readVersion && x.status() == readStatus
+                    ? StackTransitions.deleteRequested(x, now) : x);
+            if (update instanceof Update.Busy) {
+                return new DeleteResult.Conflict(name, r.specVersion(), "stack " + name
+                        + " kept changing while the deletion was being stored; delete again");
+            }
+            if (update instanceof Update.Done d && d.written()) {
+                StackRecord stored = d.record();
                 events.publish(new DomainEvent.StackRequested(name, stored.specVersion(), "delete", clock.instant()));
                 workflows.start(Workflow.DESTROY_STACK, destroyExecutionName(stored), executionInput(stored));
                 return new DeleteResult.Accepted(name, stored.specVersion(), stored.status());

@@ -424,15 +424,41 @@ public final class AwsStandIn implements AutoCloseable {
                     default -> throw new IllegalArgumentException("condition the stand-in does not know: " + condition);
                 };
                 if (!ok) {
-                    ObjectNode error = JSON.createObjectNode()
-                            .put("__type", "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException")
-                            .put("message", "The conditional request failed");
-                    if (current != null && "ALL_OLD".equals(in.path("ReturnValuesOnConditionCheckFailure").asText())) {
-                        error.set("Item", current.deepCopy());
-                    }
-                    return new Answer(400, "application/x-amz-json-1.0", error.toString());
+                    return conditionFailed(in, current);
                 }
                 items.put(name, item.deepCopy());
+            }
+            case "UpdateItem" -> {
+                // The registry's narrow writes: SET attributes and ADD to the revision, conditioned on an observation time.
+                String name = in.path("Key").path("name").path("S").asText();
+                ObjectNode current = items.get(name);
+                JsonNode names = in.path("ExpressionAttributeNames");
+                JsonNode values = in.path("ExpressionAttributeValues");
+                String condition = in.path("ConditionExpression").asText("");
+                JsonNode stored = current == null ? null : current.get(names.path("#at").asText());
+                java.math.BigDecimal at = new java.math.BigDecimal(values.path(":at").path("N").asText("0"));
+                boolean ok = switch (condition) {
+                    case "attribute_exists(#name) AND (attribute_not_exists(#at) OR #at < :at)" -> current != null
+                            && (stored == null || new java.math.BigDecimal(stored.path("N").asText()).compareTo(at) < 0);
+                    case "#at = :at" -> stored != null && new java.math.BigDecimal(stored.path("N").asText()).compareTo(at) == 0;
+                    default -> throw new IllegalArgumentException("condition the stand-in does not know: " + condition);
+                };
+                if (!ok) {
+                    return conditionFailed(in, current);
+                }
+                ObjectNode next = current.deepCopy();
+                String update = in.path("UpdateExpression").asText();
+                Matcher set = Pattern.compile("(#\\w+) = (:\\w+)").matcher(update.split(" ADD ")[0]);
+                while (set.find()) {
+                    next.set(names.path(set.group(1)).asText(), values.path(set.group(2)).deepCopy());
+                }
+                Matcher add = Pattern.compile("ADD (#\\w+) (:\\w+)").matcher(update);
+                while (add.find()) {
+                    String attribute = names.path(add.group(1)).asText();
+                    long sum = next.path(attribute).path("N").asLong(0) + values.path(add.group(2)).path("N").asLong();
+                    next.putObject(attribute).put("N", Long.toString(sum));
+                }
+                items.put(name, next);
             }
             case "Query" -> {
                 JsonNode values = in.path("ExpressionAttributeValues");
@@ -917,6 +943,16 @@ public final class AwsStandIn implements AutoCloseable {
     private static Answer ec2Error(String code, String message) {
         return new Answer(400, "text/xml;charset=UTF-8", "<Response><Errors><Error><Code>" + code + "</Code><Message>" + xml(message)
                 + "</Message></Error></Errors><RequestID>stand-in</RequestID></Response>");
+    }
+
+    private static Answer conditionFailed(JsonNode in, ObjectNode current) {
+        ObjectNode error = JSON.createObjectNode()
+                .put("__type", "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException")
+                .put("message", "The conditional request failed");
+        if (current != null && "ALL_OLD".equals(in.path("ReturnValuesOnConditionCheckFailure").asText())) {
+            error.set("Item", current.deepCopy());
+        }
+        return new Answer(400, "application/x-amz-json-1.0", error.toString());
     }
 
     private static Answer jsonError(String version, String type, String message) {

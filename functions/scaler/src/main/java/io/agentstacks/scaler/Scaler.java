@@ -21,6 +21,7 @@ import io.agentstacks.spec.SpecJson;
 import io.agentstacks.stacks.DecisionSnapshot;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackRegistry;
+import io.agentstacks.stacks.StackRegistry.Claim;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -34,14 +35,13 @@ import java.util.function.Consumer;
  * The scaler's work, over ports: for one {@code DemandObserved} event, reads the stack's record and its
  * group, applies {@link ScalingPolicy}, and sets the group's desired capacity when the answer differs.
  *
- * <p>Idempotent: the decision is recorded (conditional write) before Auto Scaling is called, with the
- * observation's time; an event whose observation is not newer than the recorded one is a duplicate and
- * does nothing, so the same observation delivered twice, even at once, gives one call. Every decision
+ * <p>Idempotent: the decision is claimed ({@link StackRegistry#claimDecision}, one narrow write conditioned on the
+ * observation's time) before Auto Scaling is called; an event whose observation is not newer than the claimed one is a
+ * duplicate and does nothing, so the same observation delivered twice, even at once, gives one call. The claim does
+ * not depend on the revision read, so the poller's demand writes and the deployer's status writes cannot make it fail. Every decision
  * is put as a {@code ScalingDecision} event and a {@code DesiredCapacity} metric.
  */
 public final class Scaler {
-
-    private static final int WRITE_ATTEMPTS = 3;
 
     private final StackRegistry registry;
     private final FleetControl fleet;
@@ -70,38 +70,24 @@ public final class Scaler {
         return handle(event);
     }
 
+    /** One read-decide-claim-act round: the claim is one narrow registry write that only a rival claim can refuse. */
     public ScalerResult handle(DomainEvent.DemandObserved event) {
-        for (int attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-            Optional<ScalerResult> done = attempt(event);
-            if (done.isPresent()) {
-                return done.get();
-            }
-        }
-        logLine("WARN", "scaler.registry-conflict", Map.of("stack", event.stack(), "attempts", WRITE_ATTEMPTS));
-        return new ScalerResult("failed", event.stack(), 0, 0, "the registry record kept changing");
-    }
-
-    /** One read-decide-claim-act round; empty when the claim lost a race and the round must be redone. */
-    private Optional<ScalerResult> attempt(DomainEvent.DemandObserved event) {
         String stack = event.stack();
         Optional<StackRecord> found = registry.get(stack);
         if (found.isEmpty() || !found.get().status().hasLiveGroup() || found.get().groupName().isEmpty()) {
-            String why = found.map(r -> "stack is " + r.status()).orElse("no such stack");
-            logLine("INFO", "scaler.ignored", Map.of("stack", stack, "reason", why));
-            return Optional.of(new ScalerResult("ignored", stack, 0, 0, why));
+            return ignored(stack, found.map(r -> "stack is " + r.status()).orElse("no such stack"));
         }
         StackRecord record = found.get();
         Optional<DecisionSnapshot> last = record.lastDecision();
         if (last.isPresent() && !last.get().observedAt().isBefore(event.at())) {
-            return Optional.of(new ScalerResult("duplicate", stack, last.get().previousDesired(), last.get().desired(),
-                    "observation of " + event.at() + " already decided"));
+            return duplicate(event, last.get());
         }
         String groupName = record.groupName().get();
         Optional<GroupState> group;
         try {
             group = fleet.describe(groupName);
         } catch (FleetControlException e) {
-            return Optional.of(failed(stack, groupName, 0, e));
+            return failed(stack, groupName, 0, e);
         }
         Instant now = clock.instant();
         Observation observation = new Observation.Observed(new Demand(event.queuedJobs(), event.runningJobs(),
@@ -122,9 +108,16 @@ public final class Scaler {
         String action = decision instanceof Decision.ScaleTo ? "scale" : "hold";
         DecisionSnapshot snapshot = new DecisionSnapshot(action, current, desired, decision.reason(), event.at(), now,
                 outcome.memory().surplusSince());
-        StackRegistry.PutResult claim = registry.put(record.toBuilder().lastDecision(Optional.of(snapshot)).build());
-        if (!(claim instanceof StackRegistry.PutResult.Stored stored)) {
-            return Optional.empty();
+        Claim claim = registry.claimDecision(stack, snapshot);
+        if (claim instanceof Claim.AlreadyDecided rival) {
+            return duplicate(event, rival.stored()); // a rival delivery of this observation (or a newer one) won
+        }
+        if (claim instanceof Claim.Gone) {
+            return ignored(stack, "no such stack");
+        }
+        if (claim instanceof Claim.Busy) {
+            logLine("WARN", "scaler.registry-conflict", Map.of("stack", stack, "attempts", StackRegistry.UPDATE_ATTEMPTS));
+            return new ScalerResult("failed", stack, 0, 0, "the registry record kept changing");
         }
         if (decision instanceof Decision.ScaleTo) {
             try {
@@ -133,10 +126,13 @@ public final class Scaler {
                 DecisionSnapshot held = new DecisionSnapshot("hold", current, current,
                         "SetDesiredCapacity to " + desired + " failed: " + e.getMessage(), event.at(), now,
                         outcome.memory().surplusSince());
-                registry.put(stored.stored().toBuilder().lastDecision(Optional.of(held)).build());
+                if (!(registry.reviseDecision(stack, held) instanceof Claim.Claimed)) {
+                    // A newer observation was decided meanwhile; its decision stands.
+                    logLine("WARN", "scaler.revision-superseded", Map.of("stack", stack, "observedAt", event.at().toString()));
+                }
                 publish(new DomainEvent.ScalingDecision(stack, groupName, "hold", current, current, held.reason(),
                         event.at(), now));
-                return Optional.of(failed(stack, groupName, current, e));
+                return failed(stack, groupName, current, e);
             }
         }
         publish(new DomainEvent.ScalingDecision(stack, groupName, action, current, desired, decision.reason(),
@@ -145,8 +141,17 @@ public final class Scaler {
                 List.of(Metric.count("DesiredCapacity", desired)),
                 Map.of("event", "scaler." + action, "stack", stack, "previousDesired", current, "reason",
                         decision.reason(), "observedAt", event.at().toString())));
-        return Optional.of(new ScalerResult(action.equals("scale") ? "scaled" : "held", stack, current, desired,
-                decision.reason()));
+        return new ScalerResult(action.equals("scale") ? "scaled" : "held", stack, current, desired, decision.reason());
+    }
+
+    private ScalerResult ignored(String stack, String why) {
+        logLine("INFO", "scaler.ignored", Map.of("stack", stack, "reason", why));
+        return new ScalerResult("ignored", stack, 0, 0, why);
+    }
+
+    private static ScalerResult duplicate(DomainEvent.DemandObserved event, DecisionSnapshot stored) {
+        return new ScalerResult("duplicate", event.stack(), stored.previousDesired(), stored.desired(),
+                "observation of " + event.at() + " already decided");
     }
 
     private ScalerResult failed(String stack, String groupName, int current, FleetControlException e) {

@@ -303,6 +303,119 @@ class ScalerTest {
         assertThat(log).anySatisfy(l -> assertThat(l).contains("\"ScalingCallFailed\":1"));
     }
 
+    /** The in-memory fleet, with {@code meanwhile} run after each group read: what other writers do during a decision. */
+    private FleetControl onDescribe(Runnable meanwhile) {
+        return new FleetControl() {
+            @Override
+            public Optional<GroupState> describe(String groupName) {
+                Optional<GroupState> g = fleet.describe(groupName);
+                meanwhile.run();
+                return g;
+            }
+
+            @Override
+            public void setDesiredCapacity(String groupName, int desiredCapacity) {
+                fleet.setDesiredCapacity(groupName, desiredCapacity);
+            }
+
+            @Override
+            public void updateSizes(String groupName, int minSize, int maxSize, int desiredCapacity) {
+                fleet.updateSizes(groupName, minSize, maxSize, desiredCapacity);
+            }
+
+            @Override
+            public void suspendAzRebalance(String groupName) {
+                fleet.suspendAzRebalance(groupName);
+            }
+
+            @Override
+            public String startInstanceRefresh(String groupName) {
+                return fleet.startInstanceRefresh(groupName);
+            }
+        };
+    }
+
+    @Test
+    void demandAndStatusWritesWhileTheScalerDecidesDoNotStopTheScaleUp() throws Exception {
+        stack(ScalingPolicyKind.UP_ONLY, 300, 0);
+        Instant at = T0.plusSeconds(30);
+        // More rival writes than any retry budget: the poller's demand and a whole-record writer, again and again.
+        Scaler busy = new Scaler(registry, onDescribe(() -> {
+            for (int i = 1; i <= 2 * StackRegistry.UPDATE_ATTEMPTS; i++) {
+                registry.recordDemand("ci-linux", new io.agentstacks.stacks.DemandSnapshot(4, 0, 0, 0, at.plusMillis(i)));
+                String reason = "rival " + i;
+                registry.update("ci-linux", r -> r.toBuilder().reason(Optional.of(reason)).build());
+            }
+        }), sink, clock, log::add);
+        clock.set(at.plusSeconds(1));
+
+        ScalerResult r = busy.handle(delivered(4, 0, 0, 0, at));
+
+        assertThat(r.outcome()).isEqualTo("scaled");
+        assertThat(desired()).isEqualTo(4);
+        StackRecord stored = registry.get("ci-linux").orElseThrow();
+        assertThat(stored.lastDecision().orElseThrow().observedAt()).isEqualTo(at);
+        assertThat(stored.lastDemand().orElseThrow().observedAt()).isEqualTo(at.plusMillis(2L * StackRegistry.UPDATE_ATTEMPTS));
+        assertThat(stored.reason()).contains("rival " + 2 * StackRegistry.UPDATE_ATTEMPTS);
+    }
+
+    @Test
+    void aRivalDeliveryThatClaimsTheObservationFirstMakesThisOneADuplicateWithNoCall() throws Exception {
+        stack(ScalingPolicyKind.UP_ONLY, 300, 0);
+        Instant at = T0.plusSeconds(30);
+        var rivals = new io.agentstacks.stacks.DecisionSnapshot("scale", 0, 5, "5 jobs", at, at, Optional.empty());
+        Scaler late = new Scaler(registry, onDescribe(() -> registry.claimDecision("ci-linux", rivals)), sink, clock, log::add);
+        clock.set(at.plusSeconds(1));
+
+        ScalerResult r = late.handle(delivered(5, 0, 0, 0, at));
+
+        assertThat(r.outcome()).isEqualTo("duplicate");
+        assertThat(r.desired()).isEqualTo(5);
+        assertThat(setCalls()).isZero();
+        assertThat(sink.published(DomainEvent.ScalingDecision.class)).isEmpty();
+        assertThat(registry.get("ci-linux").orElseThrow().lastDecision()).contains(rivals);
+    }
+
+    @Test
+    void aRefusedCallDecidedOverByANewerObservationLeavesTheNewerDecision() throws Exception {
+        stack(ScalingPolicyKind.UP_ONLY, 300, 0);
+        Instant at = T0.plusSeconds(30);
+        var newer = new io.agentstacks.stacks.DecisionSnapshot("hold", 0, 0, "0 jobs", at.plusSeconds(10), at, Optional.empty());
+        FleetControl refusing = new FleetControl() {
+            @Override
+            public Optional<GroupState> describe(String groupName) {
+                return fleet.describe(groupName);
+            }
+
+            @Override
+            public void setDesiredCapacity(String groupName, int desiredCapacity) {
+                registry.claimDecision("ci-linux", newer); // the next observation was decided while this call failed
+                throw new io.agentstacks.scaling.FleetControlException(io.agentstacks.scaling.FleetControlException.Kind.THROTTLED,
+                        "SetDesiredCapacity for group " + groupName + " was throttled");
+            }
+
+            @Override
+            public void updateSizes(String groupName, int minSize, int maxSize, int desiredCapacity) {
+            }
+
+            @Override
+            public void suspendAzRebalance(String groupName) {
+            }
+
+            @Override
+            public String startInstanceRefresh(String groupName) {
+                return "";
+            }
+        };
+        clock.set(at.plusSeconds(1));
+
+        ScalerResult r = new Scaler(registry, refusing, sink, clock, log::add).handle(delivered(3, 0, 0, 0, at));
+
+        assertThat(r.outcome()).isEqualTo("failed");
+        assertThat(registry.get("ci-linux").orElseThrow().lastDecision()).contains(newer);
+        assertThat(log).anySatisfy(l -> assertThat(l).contains("scaler.revision-superseded"));
+    }
+
     @Test
     void theEnvelopeWrittenForTestsAndSimulationIsReadBack() {
         var e = new DomainEvent.DemandObserved("ci-linux", "ci-linux-asg", 1, 2, 3, 4, T0.plusMillis(250));

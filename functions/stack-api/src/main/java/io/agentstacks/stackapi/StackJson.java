@@ -5,11 +5,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentstacks.spec.SpecJson;
 import io.agentstacks.spec.Violation;
-import io.agentstacks.stacks.DecisionSnapshot;
-import io.agentstacks.stacks.DemandSnapshot;
-import io.agentstacks.stacks.HostSnapshot;
 import io.agentstacks.stacks.StackCommands.GroupInfo;
 import io.agentstacks.stacks.StackCommands.StackView;
+import io.agentstacks.stacks.SnapshotJson;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackStatus;
 
@@ -77,10 +75,9 @@ final class StackJson {
         if (group != null) {
             o.set("group", group);
         }
-        r.lastDemand().ifPresent(d -> o.set("lastDemand", demand(d)));
-        r.lastDecision().ifPresent(d -> o.set("lastDecision", decision(d)));
-        ArrayNode hosts = o.putArray("hosts");
-        r.hosts().forEach(h -> hosts.add(host(h)));
+        r.lastDemand().ifPresent(d -> o.set("lastDemand", SnapshotJson.write(d)));
+        r.lastDecision().ifPresent(d -> o.set("lastDecision", SnapshotJson.write(d)));
+        o.set("hosts", SnapshotJson.writeHosts(r.hosts()));
         o.put("createdAt", r.createdAt().toString());
         o.put("updatedAt", r.updatedAt().toString());
         o.set("spec", SpecJson.write(r.spec()));
@@ -107,39 +104,5 @@ final class StackJson {
             return null;
         }
         return g;
-    }
-
-    private static ObjectNode demand(DemandSnapshot d) {
-        ObjectNode o = F.objectNode();
-        o.put("queuedJobs", d.queuedJobs());
-        o.put("runningJobs", d.runningJobs());
-        o.put("idleAgents", d.idleAgents());
-        o.put("occupiedAgents", d.occupiedAgents());
-        o.put("observedAt", d.observedAt().toString());
-        return o;
-    }
-
-    private static ObjectNode decision(DecisionSnapshot d) {
-        ObjectNode o = F.objectNode();
-        o.put("action", d.action());
-        o.put("previousDesired", d.previousDesired());
-        o.put("desired", d.desired());
-        o.put("reason", d.reason());
-        o.put("observedAt", d.observedAt().toString());
-        o.put("decidedAt", d.decidedAt().toString());
-        d.surplusSince().ifPresent(v -> o.put("surplusSince", v.toString()));
-        return o;
-    }
-
-    private static ObjectNode host(HostSnapshot h) {
-        ObjectNode o = F.objectNode();
-        o.put("hostId", h.hostId());
-        o.put("availabilityZone", h.availabilityZone());
-        o.put("state", h.state());
-        o.put("instances", h.instances());
-        o.put("allocatedAt", h.allocatedAt().toString());
-        h.nextCheckAt().ifPresent(v -> o.put("nextCheckAt", v.toString()));
-        h.waitingFor().ifPresent(v -> o.put("waitingFor", v));
-        return o;
     }
 }

@@ -12,7 +12,7 @@ import io.agentstacks.stacks.AgentStackParameters;
 import io.agentstacks.stacks.DeployPlan;
 import io.agentstacks.stacks.Network;
 import io.agentstacks.stacks.Network.ResolvedNetwork;
-import io.agentstacks.stacks.PollSchedule;
+import io.agentstacks.stacks.DeployWaitSchedule;
 import io.agentstacks.stacks.StackDeployments;
 import io.agentstacks.stacks.StackDeployments.DeploymentRequest;
 import io.agentstacks.stacks.StackDeployments.DeploymentStatus;
@@ -20,7 +20,7 @@ import io.agentstacks.stacks.StackDeployments.StackBusy;
 import io.agentstacks.stacks.StackDeployments.StackOutputs;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackRegistry;
-import io.agentstacks.stacks.StackRegistry.PutResult;
+import io.agentstacks.stacks.StackRegistry.Update;
 import io.agentstacks.stacks.StackStatus;
 import io.agentstacks.stacks.WorkflowProgress;
 import io.agentstacks.stacks.WorkflowProgress.Decision;
@@ -30,11 +30,13 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * The task steps of {@code provision-stack} and {@code destroy-stack}: each reads what it needs, asks core
- * what to do (WorkflowProgress, DeployPlan, PollSchedule, AgentStackParameters) and does it through the ports.
+ * what to do (WorkflowProgress, DeployPlan, DeployWaitSchedule, AgentStackParameters) and does it through the ports.
  *
  * <p>Every step may be delivered twice. Registry writes are conditional on the revision read and retried
  * from a fresh read on conflict; a step whose write is already there writes nothing and announces nothing;
@@ -43,9 +45,6 @@ import java.util.function.Function;
  * announces, so that a crash between the two repeats the event rather than losing it.
  */
 public final class DeployerSteps {
-
-    /** Registry write attempts when other writers keep winning the race. */
-    static final int MAX_WRITE_ATTEMPTS = 5;
 
     private final StackRegistry registry;
     private final StackDeployments deployments;
@@ -113,7 +112,7 @@ public final class DeployerSteps {
     /** The next look: how long to wait first, and the attempt number to pass then. */
     public record Poll(int waitSeconds, int attempt) {
         static Poll after(int attempt) {
-            return new Poll(PollSchedule.waitSeconds(attempt), attempt + 1);
+            return new Poll(DeployWaitSchedule.waitSeconds(attempt), attempt + 1);
         }
     }
 
@@ -127,14 +126,15 @@ public final class DeployerSteps {
                 "stack " + stack + " has no registry record; nothing to provision"));
         StackSpec spec = r.spec();
         return new NetworkResult(network.resolve(spec), spec.os(),
-                PollSchedule.provisionDeadline(spec.os().family(), startedAt));
+                DeployWaitSchedule.provisionDeadline(spec.os().family(), startedAt));
     }
 
     /** Creates or updates the CloudFormation stack of spec version {@code specVersion}. */
     public DeployResult deploy(String stack, long specVersion, ResolvedNetwork net, Optional<String> hostGroupArn,
                                int attempt, Instant deadline) {
         Poll next = Poll.after(attempt);
-        Optional<Decision> started = write(stack, rec -> WorkflowProgress.provisionStarted(rec, specVersion, now()), rec -> {
+        Instant at = now();
+        Optional<Decision> started = write(stack, rec -> WorkflowProgress.provisionStarted(rec, specVersion, at), rec -> {
         });
         if (started.isEmpty()) {
             return new DeployResult(DeployOutcome.SUPERSEDED, "none", Optional.empty(), next);
@@ -251,10 +251,11 @@ public final class DeployerSteps {
                 "CloudFormation stack " + cfnName + " does not exist; it cannot be finalized"));
         String group = outputs.output(AgentStackNames.OUTPUT_AUTO_SCALING_GROUP_NAME).orElseThrow(() -> new IllegalStateException(
                 "CloudFormation stack " + cfnName + " has no output " + AgentStackNames.OUTPUT_AUTO_SCALING_GROUP_NAME));
-        Optional<Decision> d = write(stack, r -> WorkflowProgress.provisionReady(r, specVersion, group, outputs.stackId(), now()),
+        Instant at = now();
+        Optional<Decision> d = write(stack, r -> WorkflowProgress.provisionReady(r, specVersion, group, outputs.stackId(), at),
                 next -> {
                     fleet.suspendAzRebalance(group);
-                    events.publish(new DomainEvent.StackReady(stack, specVersion, group, now()));
+                    events.publish(new DomainEvent.StackReady(stack, specVersion, group, at));
                 });
         return new FinalizeResult(outcome(d), Optional.of(group), Optional.of(outputs.stackId()));
     }
@@ -262,11 +263,12 @@ public final class DeployerSteps {
     /** Provisioning or deletion failed: registry FAILED with the reason, {@code StackFailed}. */
     public MarkResult markFailed(String stack, long specVersion, Workflow workflow, String reason) {
         String bounded = reason.length() > 1000 ? reason.substring(0, 997) + "..." : reason;
+        Instant at = now();
         Function<Optional<StackRecord>, Decision> decide = workflow == Workflow.PROVISION
-                ? r -> WorkflowProgress.provisionFailed(r, specVersion, bounded, now())
-                : r -> WorkflowProgress.destroyFailed(r, specVersion, bounded, now());
+                ? r -> WorkflowProgress.provisionFailed(r, specVersion, bounded, at)
+                : r -> WorkflowProgress.destroyFailed(r, specVersion, bounded, at);
         Optional<Decision> d = write(stack, decide,
-                next -> events.publish(new DomainEvent.StackFailed(stack, specVersion, bounded, now())));
+                next -> events.publish(new DomainEvent.StackFailed(stack, specVersion, bounded, at)));
         return new MarkResult(outcome(d), Optional.of(bounded));
     }
 
@@ -276,8 +278,8 @@ public final class DeployerSteps {
     public ScaleResult scaleToZero(String stack, long specVersion, Instant startedAt) {
         Optional<StackRecord> record = registry.get(stack);
         OperatingSystem os = record.map(r -> r.spec().os()).orElse(StackSpec.DEFAULT_OS);
-        Instant drainDeadline = startedAt.plus(PollSchedule.DRAIN_BUDGET);
-        Instant deadline = PollSchedule.destroyDeadline(os.family(), startedAt);
+        Instant drainDeadline = startedAt.plus(DeployWaitSchedule.DRAIN_BUDGET);
+        Instant deadline = DeployWaitSchedule.destroyDeadline(os.family(), startedAt);
         if (WorkflowProgress.destroySuperseded(record, specVersion).isPresent()) {
             return new ScaleResult(ScaleOutcome.SUPERSEDED, Optional.empty(), os, drainDeadline, deadline);
         }
@@ -334,39 +336,46 @@ public final class DeployerSteps {
 
     /** The CloudFormation stack is gone: registry DELETED, {@code StackDeleted}. */
     public MarkResult markDeleted(String stack, long specVersion) {
-        Optional<Decision> d = write(stack, r -> WorkflowProgress.deleted(r, specVersion, now()),
-                next -> events.publish(new DomainEvent.StackDeleted(stack, specVersion, now())));
+        Instant at = now();
+        Optional<Decision> d = write(stack, r -> WorkflowProgress.deleted(r, specVersion, at),
+                next -> events.publish(new DomainEvent.StackDeleted(stack, specVersion, at)));
         return new MarkResult(outcome(d), Optional.empty());
     }
 
     // ---- registry writes ------------------------------------------------------------------------------
 
     /**
-     * Decides from a fresh read and writes, again after each lost race. {@code beforeFirstWrite} runs once,
-     * before the first write attempt (the side effects the write announces). Empty when superseded.
+     * Decides from a fresh read and writes through {@link StackRegistry#update}, which decides again on what is stored
+     * after each lost race. {@code beforeFirstWrite} runs once, before the first write attempt (the side effects the
+     * write announces). Answers the decision taken on the record last read, empty when superseded. {@code decide} may
+     * run several times and must be pure: callers read the clock once, outside it.
      */
     private Optional<Decision> write(String stack, Function<Optional<StackRecord>, Decision> decide,
-                                     java.util.function.Consumer<StackRecord> beforeFirstWrite) {
-        boolean sideEffectsDone = false;
-        for (int i = 0; i < MAX_WRITE_ATTEMPTS; i++) {
-            Decision d = decide.apply(registry.get(stack));
-            if (d instanceof Decision.Superseded) {
-                return Optional.empty();
-            }
-            if (d instanceof Decision.AlreadyDone) {
-                return Optional.of(d);
-            }
-            StackRecord next = ((Decision.Write) d).next();
-            if (!sideEffectsDone) {
-                beforeFirstWrite.accept(next);
-                sideEffectsDone = true;
-            }
-            if (registry.put(next) instanceof PutResult.Stored) {
-                return Optional.of(d);
-            }
+                                     Consumer<StackRecord> beforeFirstWrite) {
+        Optional<StackRecord> read = registry.get(stack);
+        Decision first = decide.apply(read);
+        if (first instanceof Decision.Superseded) {
+            return Optional.empty();
         }
-        throw new IllegalStateException("stack " + stack + ": the registry record kept changing; gave up after "
-                + MAX_WRITE_ATTEMPTS + " conditional writes");
+        if (first instanceof Decision.AlreadyDone) {
+            return Optional.of(first);
+        }
+        beforeFirstWrite.accept(((Decision.Write) first).next());
+        // The decision about the record the last application of the change saw: that is what update() answers for.
+        AtomicReference<Decision> decided = new AtomicReference<>(first);
+        Update result = registry.update(read.get(), r -> {
+            Decision d = decide.apply(Optional.of(r));
+            decided.set(d);
+            return d instanceof Decision.Write w ? w.next() : r;
+        });
+        if (result instanceof Update.Busy) {
+            throw new IllegalStateException("stack " + stack + ": the registry record kept changing; gave up after "
+                    + StackRegistry.UPDATE_ATTEMPTS + " conditional writes");
+        }
+        if (result instanceof Update.Gone || decided.get() instanceof Decision.Superseded) {
+            return Optional.empty();
+        }
+        return Optional.of(decided.get());
     }
 
     private static WriteOutcome outcome(Optional<Decision> d) {

@@ -62,7 +62,7 @@ class StateMachineRunnerTest {
         assertThat(e.startedAt()).isEqualTo(posted);
         // CloudFormation takes 3 min; the workflow looks after each of the deployer's waits (SecondsPath): 10, 15,
         // 22, 33, 50, 60 s, and finds the stack complete at 190 s. No Wait slept real time.
-        int waited = java.util.stream.IntStream.range(0, 6).map(io.agentstacks.stacks.PollSchedule::waitSeconds).sum();
+        int waited = java.util.stream.IntStream.range(0, 6).map(io.agentstacks.stacks.DeployWaitSchedule::waitSeconds).sum();
         assertThat(waited).isEqualTo(190);
         assertThat(Duration.between(e.startedAt(), e.endedAt().orElseThrow())).isEqualTo(Duration.ofSeconds(waited));
         JsonNode output = e.output().orElseThrow();

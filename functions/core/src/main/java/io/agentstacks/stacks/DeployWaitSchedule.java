@@ -6,14 +6,15 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * How long the workflows wait between looks at a stack, and how long they wait in all.
+ * How long the provision-stack and destroy-stack workflows wait between looks at a CloudFormation stack (or a
+ * draining group), and how long they wait in all. Not the demand poll: that is the poller's own grid.
  *
  * <p>Waits grow from 10 s by half each time up to a minute: a Linux stack is usually done within a few
  * minutes, and a long Windows or macOS one is not looked at more than once a minute. Budgets are per OS
  * family, counted from the execution's start: agents on Windows and macOS boot far slower, and a Mac
  * dedicated host must be found first.
  */
-public final class PollSchedule {
+public final class DeployWaitSchedule {
 
     public static final int FIRST_WAIT_SECONDS = 10;
     public static final int MAX_WAIT_SECONDS = 60;
@@ -21,7 +22,7 @@ public final class PollSchedule {
     /** Time for running jobs to finish before a stack's group is deleted. */
     public static final Duration DRAIN_BUDGET = Duration.ofHours(2);
 
-    private PollSchedule() {
+    private DeployWaitSchedule() {
     }
 
     /** Seconds to wait before look number {@code attempt + 1}: 10, 15, 22, 33, 50, 60, 60... */
