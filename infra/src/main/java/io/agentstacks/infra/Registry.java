@@ -48,11 +48,14 @@ public final class Registry extends Construct {
                 .build());
     }
 
-    /** Reads and conditional writes of stack records (GetItem, PutItem, Query on the table and its index). */
+    /**
+     * Reads and conditional writes of stack records: GetItem, PutItem (whole records), UpdateItem (the narrow
+     * writes of a stack's last demand and decision), Query on the table and its index.
+     */
     public void grantReadWrite(AgentFunction function) {
         function.allow(PolicyStatement.Builder.create()
                 .sid("Registry")
-                .actions(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"))
+                .actions(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"))
                 .resources(List.of(table.getTableArn(), table.getTableArn() + "/index/" + NAME_INDEX))
                 .build());
     }
