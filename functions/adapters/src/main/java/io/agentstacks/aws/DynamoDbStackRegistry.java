@@ -39,7 +39,7 @@ import java.util.OptionalLong;
  * {@code specVersion} (N), {@code status} (S), {@code revision} (N), {@code createdAt} and {@code updatedAt}
  * (S, ISO-8601), and when present {@code reason}, {@code groupName}, {@code cloudFormationStackId},
  * {@code hostGroupName}, {@code tokenRotatedAt} (S), {@code tokenParameterVersion} (N), and
- * {@code lastDemand}, {@code lastDecision}, {@code hosts} (S, JSON). No attribute holds a token.
+ * {@code lastDemand}, {@code lastDecision}, {@code hosts} (S, JSON), {@code rolledOutImage} (S). No attribute holds a token.
  *
  * <p>Writes are conditional: {@code attribute_not_exists(#name)} for a record read as absent (revision 0),
  * else {@code #revision = :read}; a refused write answers the item as it is now (ReturnValuesOnConditionCheckFailure
@@ -182,6 +182,7 @@ public final class DynamoDbStackRegistry implements StackRegistry {
             r.hosts().forEach(h -> hosts.add(hostJson(h)));
             item.put("hosts", s(hosts.toString()));
         }
+        r.rolledOutImage().ifPresent(v -> item.put("rolledOutImage", s(v)));
         return item;
     }
 
@@ -203,7 +204,8 @@ public final class DynamoDbStackRegistry implements StackRegistry {
                 .tokenRotatedAt(str(item, "tokenRotatedAt").map(Instant::parse))
                 .lastDemand(str(item, "lastDemand").map(DynamoDbStackRegistry::demand))
                 .lastDecision(str(item, "lastDecision").map(DynamoDbStackRegistry::decision))
-                .hosts(str(item, "hosts").map(DynamoDbStackRegistry::hosts).orElse(List.of()));
+                .hosts(str(item, "hosts").map(DynamoDbStackRegistry::hosts).orElse(List.of()))
+                .rolledOutImage(str(item, "rolledOutImage"));
         StackRecord r = b.build();
         if (!r.name().equals(name)) {
             throw new IllegalStateException("registry item " + name + " holds the spec of " + r.name());
