@@ -37,7 +37,7 @@ import java.util.OptionalLong;
  * {@code hostGroupName}, {@code tokenRotatedAt} (S), {@code tokenParameterVersion} (N), and
  * {@code lastDemand}, {@code lastDecision}, {@code hosts} (S, JSON from {@link SnapshotJson}), with
  * {@code lastDemandAt} and {@code lastDecisionAt} (N, the snapshot's observation time in seconds, see {@link #time}) for
- * the narrow writes' conditions. No attribute holds a token.
+ * the narrow writes' conditions, and {@code rolledOutImage} (S). No attribute holds a token.
  *
  * <p>Writes are conditional: {@code attribute_not_exists(#name)} for a record read as absent (revision 0),
  * else {@code #revision = :read}; a refused write answers the item as it is now (ReturnValuesOnConditionCheckFailure
@@ -248,6 +248,7 @@ public final class DynamoDbStackRegistry implements StackRegistry {
         if (!r.hosts().isEmpty()) {
             item.put("hosts", s(SnapshotJson.writeHosts(r.hosts()).toString()));
         }
+        r.rolledOutImage().ifPresent(v -> item.put("rolledOutImage", s(v)));
         return item;
     }
 
@@ -269,7 +270,8 @@ public final class DynamoDbStackRegistry implements StackRegistry {
                 .tokenRotatedAt(str(item, "tokenRotatedAt").map(Instant::parse))
                 .lastDemand(str(item, "lastDemand").map(SnapshotJson::demand))
                 .lastDecision(str(item, "lastDecision").map(SnapshotJson::decision))
-                .hosts(str(item, "hosts").map(SnapshotJson::hosts).orElse(List.of()));
+                .hosts(str(item, "hosts").map(SnapshotJson::hosts).orElse(List.of()))
+                .rolledOutImage(str(item, "rolledOutImage"));
         StackRecord r = b.build();
         if (!r.name().equals(name)) {
             throw new IllegalStateException("registry item " + name + " holds the spec of " + r.name());

@@ -20,7 +20,9 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -37,6 +39,12 @@ import java.util.concurrent.TimeoutException;
  * other statuses, malformed JSON, a body over {@link #MAX_BODY_BYTES}) is {@code Unavailable} with a
  * reason. The whole exchange, body included, is bounded by the request timeout, and the body is read
  * only up to the cap. No reason or message ever contains the token.
+ *
+ * <p>The token travels over HTTPS only, with the JDK's certificate and host name checks, so it reaches nobody but
+ * the named host's certificate holder (a DNS name that resolves to a private address gets no token either: the
+ * TLS handshake fails first). An {@code http} URL is refused, {@code Unavailable}, before anything is sent; only
+ * a source built by {@link #allowingLoopbackHttp} (tests, and stand-ins on this machine) sends to
+ * {@code http://127.0.0.1} or {@code http://localhost}. The Lambdas' {@link SemaphoreFactory} never builds one.
  */
 public final class SemaphoreDemandSource implements DemandSource {
 
@@ -48,19 +56,56 @@ public final class SemaphoreDemandSource implements DemandSource {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Plain-HTTP hosts an {@link #allowingLoopbackHttp} source may send to: this machine only. */
+    static final List<String> LOOPBACK_HOSTS = List.of("127.0.0.1", "localhost");
+
     private final HttpClient http;
     private final Clock clock;
     private final Duration requestTimeout;
+    private final boolean loopbackHttp;
 
+    /** The production source: HTTPS only, {@link #CONNECT_TIMEOUT}, {@link #REQUEST_TIMEOUT}, no redirects. */
     public SemaphoreDemandSource(Clock clock) {
-        this(HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build(),
-                clock, REQUEST_TIMEOUT);
+        this(defaultClient(), clock, REQUEST_TIMEOUT);
     }
 
+    /** HTTPS only, over {@code http}. */
     public SemaphoreDemandSource(HttpClient http, Clock clock, Duration requestTimeout) {
+        this(http, clock, requestTimeout, false);
+    }
+
+    private SemaphoreDemandSource(HttpClient http, Clock clock, Duration requestTimeout, boolean loopbackHttp) {
         this.http = Objects.requireNonNull(http, "http");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+        this.loopbackHttp = loopbackHttp;
+    }
+
+    /**
+     * A source that also sends to {@code http://127.0.0.1} and {@code http://localhost} (any port): for tests and
+     * stand-ins on this machine, whose Semaphore has no certificate. Never for the Lambdas.
+     */
+    public static SemaphoreDemandSource allowingLoopbackHttp(Clock clock) {
+        return allowingLoopbackHttp(defaultClient(), clock, REQUEST_TIMEOUT);
+    }
+
+    /** As {@link #allowingLoopbackHttp(Clock)}, over {@code http} with {@code requestTimeout}. */
+    public static SemaphoreDemandSource allowingLoopbackHttp(HttpClient http, Clock clock, Duration requestTimeout) {
+        return new SemaphoreDemandSource(http, clock, requestTimeout, true);
+    }
+
+    private static HttpClient defaultClient() {
+        return HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** How long connecting may take (the client's setting). */
+    public Optional<Duration> connectTimeout() {
+        return http.connectTimeout();
+    }
+
+    /** How long one whole exchange, body included, may take. */
+    public Duration requestTimeout() {
+        return requestTimeout;
     }
 
     @Override
@@ -69,11 +114,16 @@ public final class SemaphoreDemandSource implements DemandSource {
         URI uri;
         try {
             uri = URI.create(stripTrailingSlash(Objects.requireNonNull(endpointUrl, "endpointUrl")) + METRICS_PATH);
-            if (uri.getHost() == null || !(uri.getScheme().equals("https") || uri.getScheme().equals("http"))) {
+            if (uri.getHost() == null || uri.getScheme() == null
+                    || !(uri.getScheme().equalsIgnoreCase("https") || uri.getScheme().equalsIgnoreCase("http"))) {
                 throw new IllegalArgumentException("not an http(s) URL");
             }
         } catch (IllegalArgumentException e) {
             return new Observation.Unavailable("invalid Semaphore endpoint URL", clock.instant());
+        }
+        if (uri.getScheme().equalsIgnoreCase("http")
+                && !(loopbackHttp && LOOPBACK_HOSTS.contains(uri.getHost().toLowerCase(Locale.ROOT)))) {
+            return unavailable("refused: Semaphore's endpoint must be https, the token is never sent in cleartext");
         }
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(requestTimeout)

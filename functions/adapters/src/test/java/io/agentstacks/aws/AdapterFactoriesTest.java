@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.agentstacks.events.DomainEvent;
 import io.agentstacks.demand.DemandSource;
+import io.agentstacks.demand.Observation;
 import io.agentstacks.events.EventSink;
 import io.agentstacks.hosts.HostGroups;
 import io.agentstacks.hosts.HostPool;
@@ -24,6 +25,7 @@ import io.agentstacks.stacks.StackDeployments;
 import io.agentstacks.stacks.StackRegistry;
 import io.agentstacks.stacks.Workflow;
 import io.agentstacks.stacks.WorkflowStarter;
+import io.agentstacks.token.AgentToken;
 import io.agentstacks.token.TokenStore;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.PropertySource;
@@ -139,6 +141,22 @@ class AdapterFactoriesTest {
         assertThat(context.getBean(HostGroups.class)).isInstanceOf(ResourceGroupsHostGroups.class);
         assertThat(context.getBean(TokenStore.class)).isInstanceOf(SsmTokenStore.class);
         assertThat(context.getBean(DemandSource.class)).isInstanceOf(SemaphoreDemandSource.class);
+    }
+
+    @Test
+    void theLambdasSemaphoreSourceIsHttpsOnlyAndNeverSendsATokenOverHttpNotEvenToLoopback() {
+        aws.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo(SemaphoreDemandSource.METRICS_PATH))
+                .willReturn(aResponse().withStatus(200).withBody("{\"jobs\":{},\"agents\":{}}")));
+        SemaphoreDemandSource wired = (SemaphoreDemandSource) context.getBean(DemandSource.class);
+
+        Observation seen = wired.observe(aws.baseUrl(), new AgentToken("agent-type-registration-token-d41d8cd98f00"));
+
+        assertThat(seen).isInstanceOf(Observation.Unavailable.class);
+        assertThat(((Observation.Unavailable) seen).reason()).startsWith("refused: ");
+        assertThat(aws.findAll(com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+                urlEqualTo(SemaphoreDemandSource.METRICS_PATH)))).isEmpty();
+        assertThat(wired.connectTimeout()).contains(SemaphoreDemandSource.CONNECT_TIMEOUT);
+        assertThat(wired.requestTimeout()).isEqualTo(SemaphoreDemandSource.REQUEST_TIMEOUT);
     }
 
     @Test

@@ -382,4 +382,18 @@ class DynamoDbStackRegistryTest {
         assertThat(DynamoDbStackRegistry.toItem(r).get("lastDemandAt").n()).isEqualTo(DynamoDbStackRegistry.time(half).n());
         assertThat(DynamoDbStackRegistry.toItem(r).get("lastDecisionAt").n()).isEqualTo(DynamoDbStackRegistry.time(whole).n());
     }
+
+    @Test
+    void theImageRolledOutToAStackSurvivesTheRoundTripThroughAnItem() {
+        String image = "arn:aws:imagebuilder:us-east-1:123456789012:image/semaphore-agent-ubuntu-noble-arm64/1.0.0/7";
+        StackRecord r = StackRecord.first(spec("ci"), T0).toBuilder().revision(3).status(StackStatus.ACTIVE)
+                .groupName(Optional.of("g")).rolledOutImage(Optional.of(image)).build();
+
+        var item = DynamoDbStackRegistry.toItem(r);
+
+        assertThat(item.get("rolledOutImage").s()).isEqualTo(image);
+        assertThat(DynamoDbStackRegistry.fromItem(item)).isEqualTo(r);
+        assertThat(DynamoDbStackRegistry.toItem(r.toBuilder().rolledOutImage(Optional.empty()).build()))
+                .doesNotContainKey("rolledOutImage");
+    }
 }

@@ -17,12 +17,16 @@ import io.agentstacks.demand.Observation;
 import io.agentstacks.token.AgentToken;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.http.HttpClient;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
@@ -35,7 +39,9 @@ class SemaphoreDemandSourceTest {
     private static final String TOKEN = "agent-type-registration-token-d41d8cd98f00";
     private static final Instant NOW = Instant.parse("2025-03-01T12:00:00Z");
 
-    private final SemaphoreDemandSource source = new SemaphoreDemandSource(Clock.fixed(NOW, ZoneOffset.UTC));
+    private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+    /** WireMock speaks plain HTTP on loopback: only a source built for that may send it a token. */
+    private final SemaphoreDemandSource source = SemaphoreDemandSource.allowingLoopbackHttp(CLOCK);
 
     private static void answer(ResponseDefinitionBuilder response) {
         semaphore.stubFor(get(urlEqualTo("/api/v1/self_hosted_agents/metrics")).willReturn(response));
@@ -116,27 +122,82 @@ class SemaphoreDemandSourceTest {
     }
 
     @Test
-    void aThreeSecondResponseIsAbandonedAfterTwoSeconds() {
-        answer(aResponse().withStatus(200).withFixedDelay(3000)
-                .withBody("{\"jobs\":{\"queued\":1,\"running\":0},\"agents\":{\"idle\":0,\"occupied\":0}}"));
-        long before = System.nanoTime();
-        Observation o = observe();
-        long tookMs = (System.nanoTime() - before) / 1_000_000;
-        assertThat(unavailableReason(o)).isEqualTo("timed out after 2000 ms");
-        // Given up at the 2 s deadline, not when the answer came (a busy machine may add a little).
-        assertThat(tookMs).isBetween(1_900L, 4_000L);
+    void theProductionSourceConnectsWithinOneSecondAndGivesUpOnAnExchangeAfterTwo() {
+        SemaphoreDemandSource production = new SemaphoreDemandSource(CLOCK);
+
+        assertThat(production.connectTimeout()).contains(Duration.ofSeconds(1));
+        assertThat(production.requestTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(SemaphoreDemandSource.allowingLoopbackHttp(CLOCK).requestTimeout()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    // The deadline's own length is asserted above; below, a short one shows it is enforced, whatever the load.
+
+    @Test
+    @Timeout(30)
+    void aServerThatAcceptsButNeverAnswersIsAbandonedAtTheRequestTimeout() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Observation o = shortDeadline().observe("http://127.0.0.1:" + silent.getLocalPort(), new AgentToken(TOKEN));
+
+            assertThat(unavailableReason(o)).isEqualTo("timed out after 200 ms");
+        }
     }
 
     @Test
-    void aBodyThatTricklesForThreeSecondsIsAbandonedAfterTwo() {
-        answer(aResponse().withStatus(200).withChunkedDribbleDelay(30, 3000)
+    @Timeout(30)
+    void aResponseSlowerThanTheRequestTimeoutIsAbandoned() {
+        answer(aResponse().withStatus(200).withFixedDelay(5_000)
                 .withBody("{\"jobs\":{\"queued\":1,\"running\":0},\"agents\":{\"idle\":0,\"occupied\":0}}"));
-        long before = System.nanoTime();
-        Observation o = observe();
-        long tookMs = (System.nanoTime() - before) / 1_000_000;
-        assertThat(unavailableReason(o)).isEqualTo("timed out after 2000 ms");
-        // Given up at the 2 s deadline, not when the answer came (a busy machine may add a little).
-        assertThat(tookMs).isBetween(1_900L, 4_000L);
+
+        assertThat(unavailableReason(shortDeadline().observe(semaphore.baseUrl(), new AgentToken(TOKEN))))
+                .isEqualTo("timed out after 200 ms");
+    }
+
+    @Test
+    @Timeout(30)
+    void aBodyThatTricklesPastTheRequestTimeoutIsAbandoned() {
+        answer(aResponse().withStatus(200).withChunkedDribbleDelay(50, 5_000)
+                .withBody("{\"jobs\":{\"queued\":1,\"running\":0},\"agents\":{\"idle\":0,\"occupied\":0}}"));
+
+        assertThat(unavailableReason(shortDeadline().observe(semaphore.baseUrl(), new AgentToken(TOKEN))))
+                .isEqualTo("timed out after 200 ms");
+    }
+
+    private static SemaphoreDemandSource shortDeadline() {
+        return SemaphoreDemandSource.allowingLoopbackHttp(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1))
+                .followRedirects(HttpClient.Redirect.NEVER).build(), CLOCK, Duration.ofMillis(200));
+    }
+
+    // --- where the token may go ---
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://acme.semaphoreci.com", "HTTP://127.0.0.1:%d", "http://127.0.0.1:%d", "http://localhost:%d"})
+    void theProductionSourceNeverSendsTheTokenOverHttpNotEvenToLoopback(String endpoint) {
+        answer(aResponse().withStatus(200).withBody("{\"jobs\":{},\"agents\":{}}"));
+
+        Observation o = new SemaphoreDemandSource(CLOCK).observe(endpoint.formatted(semaphore.getPort()), new AgentToken(TOKEN));
+
+        assertThat(unavailableReason(o)).isEqualTo("refused: Semaphore's endpoint must be https, the token is never sent in cleartext");
+        assertThat(semaphore.getAllServeEvents()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://acme.semaphoreci.com", "http://10.0.0.1:%d", "http://169.254.169.254", "http://[::1]:%d",
+            "http://127.0.0.1.nip.io:%d"})
+    void theLoopbackSwitchAllowsHttpToThisMachineOnly(String endpoint) {
+        answer(aResponse().withStatus(200).withBody("{\"jobs\":{},\"agents\":{}}"));
+
+        Observation o = source.observe(endpoint.formatted(semaphore.getPort()), new AgentToken(TOKEN));
+
+        assertThat(unavailableReason(o)).startsWith("refused: ");
+        assertThat(semaphore.getAllServeEvents()).isEmpty();
+    }
+
+    @Test
+    void theLoopbackSwitchReachesLocalhostByName() {
+        answer(aResponse().withStatus(200).withBody("{\"jobs\":{\"queued\":1},\"agents\":{}}"));
+
+        assertThat(source.observe("http://localhost:" + semaphore.getPort(), new AgentToken(TOKEN)))
+                .isEqualTo(new Observation.Observed(new Demand(1, 0, 0, 0), NOW));
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Rolls a new agent AMI out to the fleets that run it: on an {@code AVAILABLE} image of one (os, arch),
@@ -21,8 +22,12 @@ import java.util.Objects;
  * are left to their update, and DEGRADED ones (Semaphore rejects their token) keep the agents they
  * have: their new instances could not register.
  *
- * <p>Idempotent: {@link FleetControl#startInstanceRefresh} answers the running refresh instead of
- * starting another, so a second delivery of the same event starts nothing new.
+ * <p>Once per image and stack: before it starts a stack's refresh, the roll-out records the image's ARN in the
+ * stack's record ({@link StackRecord#rolledOutImage()}, a conditional write through {@link StackRegistry#update}),
+ * and a stack that already holds the ARN is skipped. A retried or duplicated event therefore starts no second
+ * refresh, even after the first one has finished. One stack's failure (Auto Scaling refuses, the registry is
+ * busy) is caught and reported with the others' outcomes; its record is put back as it was, so that a later
+ * delivery of the event tries that stack again.
  */
 public final class ImageRollout {
 
@@ -40,15 +45,31 @@ public final class ImageRollout {
         record Ignored(String reason) implements Outcome {
         }
 
-        /** Refreshes started (or already running) for the stacks of the image's os and arch. */
-        record Refreshed(ImageStateChange image, List<Refresh> refreshes) implements Outcome {
+        /**
+         * The image's roll-out over the stacks of its os and arch: each such stack is in exactly one list.
+         *
+         * @param refreshes refreshes started now
+         * @param skipped   stacks left alone: the image was rolled out to them already, or they stopped qualifying
+         * @param failed    stacks whose refresh could not be started; a later delivery of the event tries them again
+         */
+        record Refreshed(ImageStateChange image, List<Refresh> refreshes, List<Skipped> skipped, List<Failed> failed)
+                implements Outcome {
             public Refreshed {
                 refreshes = List.copyOf(refreshes);
+                skipped = List.copyOf(skipped);
+                failed = List.copyOf(failed);
             }
         }
     }
 
     public record Refresh(String stack, String groupName, String instanceRefreshId) {
+    }
+
+    public record Skipped(String stack, String reason) {
+    }
+
+    /** @param reason which call failed and why (an AWS error message; never a secret) */
+    public record Failed(String stack, String groupName, String reason) {
     }
 
     /**
@@ -62,18 +83,73 @@ public final class ImageRollout {
             return new Outcome.Ignored("image " + image.imageArn() + " is " + image.status() + ", not " + ImageStateChange.AVAILABLE);
         }
         List<StackRecord> targets = registry.listLive().stream()
-                .filter(r -> r.status() == StackStatus.ACTIVE)
-                .filter(r -> r.spec().os() == image.os() && r.spec().arch() == image.arch())
-                .filter(r -> r.spec().imageRollout())
-                .filter(r -> r.spec().ami().isEmpty())
-                .filter(r -> r.groupName().isPresent())
+                .filter(r -> qualifies(r, image))
                 .sorted(Comparator.comparing(StackRecord::name))
                 .toList();
         List<Refresh> refreshes = new ArrayList<>();
+        List<Skipped> skipped = new ArrayList<>();
+        List<Failed> failed = new ArrayList<>();
         for (StackRecord stack : targets) {
             String group = stack.groupName().orElseThrow();
-            refreshes.add(new Refresh(stack.name(), group, fleets.startInstanceRefresh(group)));
+            if (stack.rolledOutImage().filter(image.imageArn()::equals).isPresent()) {
+                skipped.add(new Skipped(stack.name(), ALREADY_ROLLED_OUT));
+                continue;
+            }
+            StackRegistry.Update claim;
+            try {
+                claim = registry.update(stack, r -> qualifies(r, image) && r.groupName().equals(stack.groupName())
+                        && r.rolledOutImage().filter(image.imageArn()::equals).isEmpty()
+                        ? r.toBuilder().rolledOutImage(Optional.of(image.imageArn())).build() : r);
+            } catch (RuntimeException e) {
+                failed.add(new Failed(stack.name(), group, "recording the roll-out in the registry failed: " + describe(e)));
+                continue;
+            }
+            if (claim instanceof StackRegistry.Update.Done done && done.written()) {
+                try {
+                    refreshes.add(new Refresh(stack.name(), group, fleets.startInstanceRefresh(group)));
+                } catch (RuntimeException e) {
+                    failed.add(new Failed(stack.name(), group, "StartInstanceRefresh failed: " + describe(e)
+                            + release(stack.name(), image, stack.rolledOutImage())));
+                }
+            } else if (claim instanceof StackRegistry.Update.Done done) {
+                skipped.add(new Skipped(stack.name(), done.record().rolledOutImage().filter(image.imageArn()::equals)
+                        .isPresent() ? ALREADY_ROLLED_OUT : "no longer an ACTIVE stack of the image's os and arch"));
+            } else if (claim instanceof StackRegistry.Update.Gone) {
+                skipped.add(new Skipped(stack.name(), "deleted meanwhile"));
+            } else {
+                failed.add(new Failed(stack.name(), group, "recording the roll-out in the registry lost "
+                        + StackRegistry.UPDATE_ATTEMPTS + " races to other writers"));
+            }
         }
-        return new Outcome.Refreshed(image, refreshes);
+        return new Outcome.Refreshed(image, refreshes, skipped, failed);
+    }
+
+    static final String ALREADY_ROLLED_OUT = "image already rolled out";
+
+    private static boolean qualifies(StackRecord r, ImageStateChange image) {
+        return r.status() == StackStatus.ACTIVE
+                && r.spec().os() == image.os() && r.spec().arch() == image.arch()
+                && r.spec().imageRollout()
+                && r.spec().ami().isEmpty()
+                && r.groupName().isPresent();
+    }
+
+    /**
+     * Puts the stack's record back as it was before the claim, so that a later delivery tries it again; answers
+     * what to add to the failure's reason.
+     */
+    private String release(String stack, ImageStateChange image, Optional<String> previous) {
+        try {
+            StackRegistry.Update undone = registry.update(stack, r -> r.rolledOutImage().filter(image.imageArn()::equals).isPresent()
+                    ? r.toBuilder().rolledOutImage(previous).build() : r);
+            return undone instanceof StackRegistry.Update.Busy
+                    ? "; the record still names the image (the registry was busy): a retry skips this stack" : "";
+        } catch (RuntimeException e) {
+            return "; the record still names the image (" + describe(e) + "): a retry skips this stack";
+        }
+    }
+
+    private static String describe(RuntimeException e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 }

@@ -36,7 +36,21 @@ public final class SpecFields {
     static final String KMS_KEY = "^(" + KMS_KEY_ID + "|" + KMS_ALIAS + "|arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/"
             + KMS_KEY_ID + "|" + KMS_ALIAS + "))$";
     private static final String HOST_LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
-    static final String ENDPOINT = "^(https?://)?" + HOST_LABEL + "(\\." + HOST_LABEL + ")*(:[0-9]{1,5})?$";
+    /**
+     * Suffixes of names that resolve only inside a network (RFC 6761's localhost/invalid/test/example, RFC 6762's
+     * local, RFC 8375's home.arpa and the rest of arpa, ICANN's internal, and names in common private use): the
+     * registration token must not be sent to a host of the control plane's own network.
+     */
+    public static final List<String> PRIVATE_DNS_SUFFIXES = List.of("localhost", "localdomain", "local", "internal",
+            "intranet", "lan", "home", "corp", "private", "arpa", "invalid", "test", "example", "onion");
+    /**
+     * A public DNS host name, with an optional {@code https://}: at most 253 characters, two labels or more, a
+     * top-level label that starts with a letter (so no IPv4 literal; an IPv6 literal has no place in the
+     * syntax), no port, no private suffix (any case).
+     */
+    static final String ENDPOINT = "^(https://)?(?=[^/]{1,253}$)(?!(.*\\.)?(" + PRIVATE_DNS_SUFFIXES.stream()
+            .map(SpecFields::anyCase).collect(Collectors.joining("|")) + ")$)"
+            + "(" + HOST_LABEL + "\\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$";
     static final String ORGANIZATION = "^" + HOST_LABEL + "$";
     static final String INSTANCE_TYPE = "^[a-z][a-z0-9]*(-[a-z0-9]+)*\\."
             + "(nano|micro|small|medium|large|xlarge|[1-9][0-9]{0,2}xlarge|metal(-[1-9][0-9]{0,2}xl)?)$";
@@ -186,10 +200,17 @@ public final class SpecFields {
                 .maxLength(2048).defaultText("`alias/aws/ssm`").legacy(a + "TOKEN_KMS_KEY")
                 .doc("KMS key that encrypts the token parameter, if not the AWS managed `aws/ssm` key."));
         f.add(string("semaphoreEndpoint").pattern(ENDPOINT,
-                        "must be a host name such as my-org.semaphoreci.com, optionally with https:// and a port")
-                .maxLength(300).legacy("SEMAPHORE_ENDPOINT")
+                        "must be a public DNS host name such as my-org.semaphoreci.com, optionally after https://; "
+                                + "no http://, IP address, port, path, localhost or private suffix (.local, .internal, ...): "
+                                + "the registration token is sent there")
+                .maxLength(261).legacy("SEMAPHORE_ENDPOINT")
                 .doc("Host of the Semaphore organization the agents register with. This or "
-                        + "`semaphoreOrganization` is required; this one wins when both are set."));
+                        + "`semaphoreOrganization` is required; this one wins when both are set. The control plane "
+                        + "sends the agent type's registration token there, over HTTPS only (port 443, certificate "
+                        + "checked), so it must be a public DNS name, optionally written `https://<host>`: no "
+                        + "`http://`, IP address, port, path, `localhost` or private suffix ("
+                        + PRIVATE_DNS_SUFFIXES.stream().map(x -> "`." + x + "`").collect(Collectors.joining(", "))
+                        + ")."));
         f.add(string("semaphoreOrganization").pattern(ORGANIZATION,
                         "must be an organization name: letters, digits and hyphens")
                 .maxLength(63).legacy("SEMAPHORE_ORGANIZATION")
@@ -480,6 +501,15 @@ public final class SpecFields {
         f.add(bool("imageRollout").defaultValue(BooleanNode.TRUE)
                 .doc("Roll new AMIs out to the running group (instance refresh) as the pipelines publish them."));
         return Collections.unmodifiableList(f);
+    }
+
+    /** {@code abc} → {@code [Aa][Bb][Cc]}: JSON Schema patterns have no case-insensitive flag. */
+    private static String anyCase(String word) {
+        StringBuilder b = new StringBuilder();
+        for (char c : word.toCharArray()) {
+            b.append(Character.isLetter(c) ? "[" + Character.toUpperCase(c) + c + "]" : "\\" + c);
+        }
+        return b.toString();
     }
 
     private static SpecField string(String path) {

@@ -103,7 +103,10 @@ public record StackSpec(
                 .orElseThrow(() -> new IllegalStateException("spec has neither semaphoreEndpoint nor semaphoreOrganization"));
     }
 
-    /** The metrics endpoint base URL: {@code https://<endpointHost>}, unless the endpoint already names a scheme. */
+    /**
+     * The metrics endpoint base URL: {@code https://<endpointHost>}, unless the endpoint already names a scheme. A
+     * valid spec names none or {@code https}; a built one (tests) may name another, which Semaphore's adapter refuses.
+     */
     public String endpointUrl() {
         String host = endpointHost();
         return host.startsWith("http://") || host.startsWith("https://") ? host : "https://" + host;

@@ -16,6 +16,8 @@ import java.util.OptionalLong;
  * @param lastDemand   the newest demand observed by the poller, if any
  * @param lastDecision the scaler's newest decision, if any
  * @param hosts        Mac dedicated hosts of the stack, until they are released
+ * @param rolledOutImage the Image Builder image (ARN) whose roll-out (an instance refresh) was last started on the
+ *                     group, written before the refresh starts, so that a second delivery of its event starts none
  */
 public record StackRecord(
         String name,
@@ -31,6 +33,7 @@ public record StackRecord(
         Optional<DemandSnapshot> lastDemand,
         Optional<DecisionSnapshot> lastDecision,
         List<HostSnapshot> hosts,
+        Optional<String> rolledOutImage,
         Instant createdAt,
         Instant updatedAt,
         long revision) {
@@ -48,6 +51,7 @@ public record StackRecord(
         Objects.requireNonNull(lastDemand, "lastDemand");
         Objects.requireNonNull(lastDecision, "lastDecision");
         hosts = List.copyOf(hosts);
+        Objects.requireNonNull(rolledOutImage, "rolledOutImage");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
     }
@@ -56,7 +60,7 @@ public record StackRecord(
     public static StackRecord first(StackSpec spec, Instant now) {
         return new StackRecord(spec.stackName(), spec, 1, StackStatus.PENDING, Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), List.of(), now, now, 0);
+                Optional.empty(), List.of(), Optional.empty(), now, now, 0);
     }
 
     /** The execution name of this record's provisioning run: {@code <name>-v<specVersion>}. */
@@ -83,6 +87,7 @@ public record StackRecord(
         private Optional<DemandSnapshot> lastDemand;
         private Optional<DecisionSnapshot> lastDecision;
         private List<HostSnapshot> hosts;
+        private Optional<String> rolledOutImage;
         private final Instant createdAt;
         private Instant updatedAt;
         private long revision;
@@ -101,6 +106,7 @@ public record StackRecord(
             lastDemand = r.lastDemand;
             lastDecision = r.lastDecision;
             hosts = r.hosts;
+            rolledOutImage = r.rolledOutImage;
             createdAt = r.createdAt;
             updatedAt = r.updatedAt;
             revision = r.revision;
@@ -118,12 +124,13 @@ public record StackRecord(
         public Builder lastDemand(Optional<DemandSnapshot> v) { lastDemand = v; return this; }
         public Builder lastDecision(Optional<DecisionSnapshot> v) { lastDecision = v; return this; }
         public Builder hosts(List<HostSnapshot> v) { hosts = v; return this; }
+        public Builder rolledOutImage(Optional<String> v) { rolledOutImage = v; return this; }
         public Builder updatedAt(Instant v) { updatedAt = v; return this; }
         public Builder revision(long v) { revision = v; return this; }
 
         public StackRecord build() {
             return new StackRecord(name, spec, specVersion, status, reason, groupName, cloudFormationStackId,
-                    hostGroupName, tokenParameterVersion, tokenRotatedAt, lastDemand, lastDecision, hosts, createdAt,
+                    hostGroupName, tokenParameterVersion, tokenRotatedAt, lastDemand, lastDecision, hosts, rolledOutImage, createdAt,
                     updatedAt, revision);
         }
     }

@@ -34,12 +34,23 @@ class ImageRolloutTest {
     private final ImageRollout rollout = new ImageRollout(registry, fleets);
 
     /** Starts refreshes as Auto Scaling does: one per group at a time, a second start answers the running one. */
-    static final class RecordingFleets implements FleetControl {
+    static class RecordingFleets implements FleetControl {
         final List<String> started = new ArrayList<>();
         final Map<String, String> running = new HashMap<>();
+        /** Groups whose StartInstanceRefresh fails, with Auto Scaling's error. */
+        final Map<String, RuntimeException> refusing = new HashMap<>();
+
+        /** Every running refresh completes (a small fleet is replaced within minutes). */
+        void finishAll() {
+            running.clear();
+        }
 
         @Override
         public String startInstanceRefresh(String groupName) {
+            RuntimeException refusal = refusing.get(groupName);
+            if (refusal != null) {
+                throw refusal;
+            }
             return running.computeIfAbsent(groupName, g -> {
                 started.add(g);
                 return "refresh-" + started.size();
@@ -120,16 +131,129 @@ class ImageRolloutTest {
     }
 
     @Test
-    void aSecondDeliveryOfTheSameEventStartsNoSecondRefresh() {
+    void aSecondDeliveryOfTheSameEventStartsNoSecondRefreshEvenAfterTheFirstHasFinished() {
         fleet();
         String event = event(NOBLE_ARM_IMAGE, "AVAILABLE");
 
         rollout.onImageStateChange(event);
+        fleets.finishAll();
         ImageRollout.Outcome again = rollout.onImageStateChange(event);
 
         assertThat(fleets.started).containsExactly("noble-arm-a-asg", "noble-arm-b-asg");
-        assertThat(again).isInstanceOfSatisfying(ImageRollout.Outcome.Refreshed.class, r ->
-                assertThat(r.refreshes()).extracting(ImageRollout.Refresh::instanceRefreshId).containsExactly("refresh-1", "refresh-2"));
+        assertThat(again).isInstanceOfSatisfying(ImageRollout.Outcome.Refreshed.class, r -> {
+            assertThat(r.refreshes()).isEmpty();
+            assertThat(r.failed()).isEmpty();
+            assertThat(r.skipped()).containsExactly(new ImageRollout.Skipped("noble-arm-a", "image already rolled out"),
+                    new ImageRollout.Skipped("noble-arm-b", "image already rolled out"));
+        });
+        assertThat(registry.get("noble-arm-a").orElseThrow().rolledOutImage()).contains(NOBLE_ARM_IMAGE);
+        assertThat(registry.get("noble-x86").orElseThrow().rolledOutImage()).isEmpty();
+    }
+
+    @Test
+    void theImageIsRecordedOnTheStackBeforeItsRefreshStarts() {
+        stack("noble-arm-a", OperatingSystem.UBUNTU_NOBLE, Arch.ARM64, StackStatus.ACTIVE, true);
+        List<Optional<String>> recordedWhenStarted = new ArrayList<>();
+        FleetControl looking = new RecordingFleets() {
+            @Override
+            public String startInstanceRefresh(String groupName) {
+                recordedWhenStarted.add(registry.get("noble-arm-a").orElseThrow().rolledOutImage());
+                return super.startInstanceRefresh(groupName);
+            }
+        };
+
+        new ImageRollout(registry, looking).onImageStateChange(event(NOBLE_ARM_IMAGE, "AVAILABLE"));
+
+        assertThat(recordedWhenStarted).containsExactly(Optional.of(NOBLE_ARM_IMAGE));
+    }
+
+    @Test
+    void twoDeliveriesRacingOnOneStackStartOneRefresh() {
+        stack("noble-arm-a", OperatingSystem.UBUNTU_NOBLE, Arch.ARM64, StackStatus.ACTIVE, true);
+        String event = event(NOBLE_ARM_IMAGE, "AVAILABLE");
+        List<ImageRollout.Outcome> second = new ArrayList<>();
+        // The second delivery runs while the first is between its listing and its claim: both read the stack unclaimed.
+        StackRegistry racing = new StackRegistry() {
+            boolean raced;
+
+            @Override
+            public PutResult put(StackRecord next) {
+                if (!raced && next.rolledOutImage().isPresent()) {
+                    raced = true;
+                    second.add(new ImageRollout(registry, fleets).onImageStateChange(event));
+                }
+                return registry.put(next);
+            }
+
+            @Override
+            public Page list(Optional<String> pageToken, int limit) {
+                return registry.list(pageToken, limit);
+            }
+
+            @Override
+            public List<StackRecord> listLive() {
+                return registry.listLive();
+            }
+
+            @Override
+            public Optional<StackRecord> get(String name) {
+                return registry.get(name);
+            }
+        };
+
+        ImageRollout.Outcome first = new ImageRollout(racing, fleets).onImageStateChange(event);
+
+        assertThat(fleets.started).containsExactly("noble-arm-a-asg");
+        assertThat(second).singleElement().isInstanceOfSatisfying(ImageRollout.Outcome.Refreshed.class,
+                r -> assertThat(r.refreshes()).hasSize(1));
+        assertThat(first).isInstanceOfSatisfying(ImageRollout.Outcome.Refreshed.class, r -> {
+            assertThat(r.refreshes()).isEmpty();
+            assertThat(r.skipped()).containsExactly(new ImageRollout.Skipped("noble-arm-a", "image already rolled out"));
+        });
+    }
+
+    @Test
+    void oneStackThatCannotBeRefreshedStopsNoOtherAndIsReportedAndRetriedByTheNextDelivery() {
+        fleet();
+        stack("noble-arm-c", OperatingSystem.UBUNTU_NOBLE, Arch.ARM64, StackStatus.ACTIVE, true);
+        fleets.refusing.put("noble-arm-b-asg", new IllegalStateException("ScalingActivityInProgress: an update is in progress"));
+        String event = event(NOBLE_ARM_IMAGE, "AVAILABLE");
+
+        ImageRollout.Outcome outcome = rollout.onImageStateChange(event);
+
+        assertThat(fleets.started).containsExactly("noble-arm-a-asg", "noble-arm-c-asg");
+        assertThat(outcome).isInstanceOfSatisfying(ImageRollout.Outcome.Refreshed.class, r -> {
+            assertThat(r.refreshes()).extracting(ImageRollout.Refresh::stack).containsExactly("noble-arm-a", "noble-arm-c");
+            assertThat(r.failed()).singleElement().satisfies(f -> {
+                assertThat(f.stack()).isEqualTo("noble-arm-b");
+                assertThat(f.groupName()).isEqualTo("noble-arm-b-asg");
+                assertThat(f.reason()).isEqualTo("StartInstanceRefresh failed: IllegalStateException: "
+                        + "ScalingActivityInProgress: an update is in progress");
+            });
+        });
+        assertThat(registry.get("noble-arm-b").orElseThrow().rolledOutImage()).as("put back, for a retry").isEmpty();
+
+        // EventBridge delivers the event again once Auto Scaling accepts: only the failed stack is refreshed.
+        fleets.refusing.clear();
+        fleets.finishAll();
+        ImageRollout.Outcome retry = rollout.onImageStateChange(event);
+
+        assertThat(fleets.started).containsExactly("noble-arm-a-asg", "noble-arm-c-asg", "noble-arm-b-asg");
+        assertThat(retry).isInstanceOfSatisfying(ImageRollout.Outcome.Refreshed.class,
+                r -> assertThat(r.refreshes()).extracting(ImageRollout.Refresh::stack).containsExactly("noble-arm-b"));
+    }
+
+    @Test
+    void aNewerImageRollsOutAgain() {
+        fleet();
+        rollout.onImageStateChange(event(NOBLE_ARM_IMAGE, "AVAILABLE"));
+        fleets.finishAll();
+        String newer = NOBLE_ARM_IMAGE.replace("/1.0.0/7", "/1.0.0/8");
+
+        rollout.onImageStateChange(event(newer, "AVAILABLE"));
+
+        assertThat(fleets.started).containsExactly("noble-arm-a-asg", "noble-arm-b-asg", "noble-arm-a-asg", "noble-arm-b-asg");
+        assertThat(registry.get("noble-arm-b").orElseThrow().rolledOutImage()).contains(newer);
     }
 
     @ParameterizedTest

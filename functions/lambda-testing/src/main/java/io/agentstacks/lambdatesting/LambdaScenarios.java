@@ -162,14 +162,14 @@ public final class LambdaScenarios {
                 });
     }
 
-    /** A Linux spec whose Semaphore is the stand-in. */
+    /** A Linux spec whose Semaphore is the stand-in (over HTTPS: the Lambdas send tokens over nothing else). */
     public static StackSpec linuxSpec(String name, AwsStandIn aws) {
-        return StackSpec.builder(name, "/semaphore/" + name + "/token").semaphoreEndpoint(aws.url()).maxSize(20).build();
+        return StackSpec.builder(name, "/semaphore/" + name + "/token").semaphoreEndpoint(aws.semaphoreUrl()).maxSize(20).build();
     }
 
     /** A macOS spec: one reserved mac2 host, zones from the default VPC. */
     public static StackSpec macSpec(String name, AwsStandIn aws) {
-        return StackSpec.builder(name, "/semaphore/" + name + "/token").semaphoreEndpoint(aws.url())
+        return StackSpec.builder(name, "/semaphore/" + name + "/token").semaphoreEndpoint(aws.semaphoreUrl())
                 .os(OperatingSystem.MACOS).arch(Arch.ARM64).instanceType("mac2.metal").maxSize(1)
                 .mac(new Mac(List.of("mac2"), List.of(), Optional.empty(), true, true, 1)).build();
     }

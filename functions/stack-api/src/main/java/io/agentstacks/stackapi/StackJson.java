@@ -71,6 +71,7 @@ final class StackJson {
         r.hostGroupName().ifPresent(v -> o.put("hostGroupName", v));
         r.tokenParameterVersion().ifPresent(v -> o.put("tokenParameterVersion", v));
         r.tokenRotatedAt().ifPresent(v -> o.put("tokenRotatedAt", v.toString()));
+        r.rolledOutImage().ifPresent(v -> o.put("rolledOutImage", v));
         ObjectNode group = group(view.group());
         if (group != null) {
             o.set("group", group);

@@ -441,6 +441,7 @@ class StackApiHandlerTest {
                 .lastDemand(Optional.of(new DemandSnapshot(4, 2, 0, 2, NOW)))
                 .lastDecision(Optional.of(new DecisionSnapshot("scale", 2, 3, "6 jobs need agents, max 3", NOW, NOW.plusSeconds(1), Optional.empty())))
                 .hosts(List.of(new HostSnapshot("h-0abc", "us-east-1a", "available", 1, NOW, Optional.empty(), Optional.empty())))
+                .rolledOutImage(Optional.of("arn:aws:imagebuilder:us-east-1:123456789012:image/semaphore-agent-ubuntu-noble-x86_64/1.0.4/1"))
                 .build());
         fleet.put(new GroupState("ci-asg", 0, 3, 3, List.of(
                 new GroupState.Instance("i-1", "InService", "us-east-1a", true),
@@ -463,6 +464,8 @@ class StackApiHandlerTest {
         assertThat(s.path("lastDecision").path("desired").asInt()).isEqualTo(3);
         assertThat(s.path("lastDecision").path("reason").asText()).isEqualTo("6 jobs need agents, max 3");
         assertThat(s.path("hosts")).singleElement().satisfies(h -> assertThat(h.path("hostId").asText()).isEqualTo("h-0abc"));
+        assertThat(s.path("rolledOutImage").asText())
+                .isEqualTo("arn:aws:imagebuilder:us-east-1:123456789012:image/semaphore-agent-ubuntu-noble-x86_64/1.0.4/1");
         assertThat(s.path("spec").path("maxSize").asInt()).isEqualTo(3);
         assertThat(s.path("spec").path("agentTokenParameterName").asText()).isEqualTo("/semaphore/agents/ci/token");
     }

@@ -6,16 +6,20 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentstacks.images.ImageRollout;
+import io.agentstacks.metrics.EmbeddedMetrics;
 import io.agentstacks.spec.SpecJson;
 import io.agentstacks.stacks.Network.ResolvedNetwork;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * The stack-deployer Lambda's one handler: the task input's {@code action} names the step, the other
@@ -26,7 +30,10 @@ import java.util.function.Consumer;
  * <p>The same function is the target of the EventBridge rule on Image Builder's
  * {@code EC2 Image Builder Image State Change} events: an input with a {@code detail-type} is such an event, and
  * an {@code AVAILABLE} image starts the {@link ImageRollout} of its (os, arch). A second delivery of the event
- * starts nothing new: a running refresh is answered instead.
+ * starts nothing new: each stack's record names the image once its refresh is under way. A stack whose refresh
+ * could not be started stops no other: each such stack is logged (with the {@code ImageRolloutFailed} metric), and
+ * then the invocation fails with {@link ImageRolloutIncomplete}, so that Lambda's retry of the asynchronous event
+ * tries exactly those stacks again.
  *
  * <p>Input is checked before anything is done: a missing or mistyped field throws
  * {@link BadTaskInput} naming it. Nothing in an input or output is a secret.
@@ -37,6 +44,24 @@ public final class StackDeployerHandler {
     public static final class BadTaskInput extends IllegalArgumentException {
         public BadTaskInput(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * Some stacks' refresh could not be started (the others were); the message names them and why. Thrown after
+     * the whole event was handled, so that the asynchronous invocation is retried; {@link #answer} is what a
+     * successful invocation would have answered.
+     */
+    public static final class ImageRolloutIncomplete extends RuntimeException {
+        private final transient ObjectNode answer;
+
+        ImageRolloutIncomplete(String message, ObjectNode answer) {
+            super(message);
+            this.answer = answer;
+        }
+
+        public ObjectNode answer() {
+            return answer;
         }
     }
 
@@ -125,24 +150,61 @@ public final class StackDeployerHandler {
             o.put("outcome", "IGNORED");
             o.put("reason", ignored.reason());
             line.put("outcome", "IGNORED").put("reason", ignored.reason());
-        } else {
-            ImageRollout.Outcome.Refreshed refreshed = (ImageRollout.Outcome.Refreshed) outcome;
-            o.put("outcome", "REFRESHED");
-            o.put("image", refreshed.image().imageArn());
-            o.put("os", refreshed.image().os().value());
-            o.put("arch", refreshed.image().arch().value());
-            ArrayNode refreshes = o.putArray("refreshes");
-            for (ImageRollout.Refresh r : refreshed.refreshes()) {
-                refreshes.addObject().put("stack", r.stack()).put("groupName", r.groupName())
-                        .put("instanceRefreshId", r.instanceRefreshId());
-                log.accept(F.objectNode().put("stack", r.stack()).put("event", "stack-deployer.instanceRefresh")
-                        .put("image", refreshed.image().imageArn()).put("groupName", r.groupName())
-                        .put("instanceRefreshId", r.instanceRefreshId()).toString());
-            }
-            line.put("outcome", "REFRESHED").put("image", refreshed.image().imageArn()).put("refreshes", refreshes.size());
+            log.accept(line.toString());
+            return o;
         }
+        ImageRollout.Outcome.Refreshed refreshed = (ImageRollout.Outcome.Refreshed) outcome;
+        String image = refreshed.image().imageArn();
+        o.put("outcome", refreshed.failed().isEmpty() ? "REFRESHED" : "INCOMPLETE");
+        o.put("image", image);
+        o.put("os", refreshed.image().os().value());
+        o.put("arch", refreshed.image().arch().value());
+        ArrayNode refreshes = o.putArray("refreshes");
+        for (ImageRollout.Refresh r : refreshed.refreshes()) {
+            refreshes.addObject().put("stack", r.stack()).put("groupName", r.groupName())
+                    .put("instanceRefreshId", r.instanceRefreshId());
+            log.accept(F.objectNode().put("stack", r.stack()).put("event", "stack-deployer.instanceRefresh")
+                    .put("image", image).put("groupName", r.groupName())
+                    .put("instanceRefreshId", r.instanceRefreshId()).toString());
+        }
+        ArrayNode skipped = o.putArray("skipped");
+        for (ImageRollout.Skipped k : refreshed.skipped()) {
+            skipped.addObject().put("stack", k.stack()).put("reason", k.reason());
+            log.accept(F.objectNode().put("stack", k.stack()).put("event", "stack-deployer.instanceRefreshSkipped")
+                    .put("image", image).put("reason", k.reason()).toString());
+        }
+        ArrayNode failed = o.putArray("failed");
+        Instant at = eventTime(event);
+        for (ImageRollout.Failed f : refreshed.failed()) {
+            failed.addObject().put("stack", f.stack()).put("groupName", f.groupName()).put("reason", f.reason());
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("stack", f.stack());
+            fields.put("event", "stack-deployer.instanceRefreshFailed");
+            fields.put("level", "ERROR");
+            fields.put("image", image);
+            fields.put("groupName", f.groupName());
+            fields.put("reason", f.reason());
+            log.accept(EmbeddedMetrics.line(at, EmbeddedMetrics.dims("Stack", f.stack()),
+                    List.of(EmbeddedMetrics.Metric.count("ImageRolloutFailed", 1)), fields));
+        }
+        line.put("outcome", o.path("outcome").asText()).put("image", image).put("refreshes", refreshes.size())
+                .put("skipped", skipped.size()).put("failed", failed.size());
         log.accept(line.toString());
+        if (!refreshed.failed().isEmpty()) {
+            throw new ImageRolloutIncomplete("image roll-out of " + image + " incomplete: " + refreshed.failed().stream()
+                    .map(f -> f.stack() + " (" + f.reason() + ")").collect(Collectors.joining(", "))
+                    + "; the other stacks were refreshed or skipped, and a retry of the event tries only these", o);
+        }
         return o;
+    }
+
+    /** The event's own time (EventBridge always sets it), for the metric's timestamp. */
+    private static Instant eventTime(JsonNode event) {
+        try {
+            return Instant.parse(event.path("time").asText());
+        } catch (DateTimeParseException e) {
+            return Instant.now();
+        }
     }
 
     private ObjectNode resolveNetwork(String stack, long specVersion, JsonNode in) {

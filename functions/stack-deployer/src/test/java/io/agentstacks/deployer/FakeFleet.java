@@ -15,6 +15,8 @@ final class FakeFleet implements FleetControl {
     final Map<String, GroupState> groups = new HashMap<>();
     final List<String> calls = new ArrayList<>();
     final Map<String, String> refreshes = new HashMap<>();
+    /** Groups whose StartInstanceRefresh fails, with that failure. */
+    final Map<String, RuntimeException> refusing = new HashMap<>();
 
     void add(String group, int desired, int instances) {
         List<GroupState.Instance> list = new ArrayList<>();
@@ -67,6 +69,9 @@ final class FakeFleet implements FleetControl {
     @Override
     public String startInstanceRefresh(String groupName) {
         calls.add("startInstanceRefresh " + groupName);
+        if (refusing.containsKey(groupName)) {
+            throw refusing.get(groupName);
+        }
         return refreshes.computeIfAbsent(groupName, g -> "ir-" + g);
     }
 }
