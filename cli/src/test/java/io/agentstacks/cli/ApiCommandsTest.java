@@ -333,7 +333,8 @@ class ApiCommandsTest {
             closedPort = s.getLocalPort();
         }
 
-        int exit = run("get", "ci-linux", "--endpoint=http://127.0.0.1:" + closedPort + "/prod/", "--region=eu-west-1");
+        int exit = run("get", "ci-linux", "--endpoint=http://127.0.0.1:" + closedPort + "/prod/", "--region=eu-west-1",
+                "--local-start-wait=0s");
 
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString().lines()).singleElement().asString().startsWith("agent-stacks: cannot reach http://127.0.0.1:" + closedPort);

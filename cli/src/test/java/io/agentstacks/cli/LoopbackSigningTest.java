@@ -79,7 +79,7 @@ class LoopbackSigningTest {
                 () -> null, () -> NONE, Map.of())).setOut(new PrintWriter(remoteOut, true)).setErr(new PrintWriter(remoteOut, true))
                 .execute("linux-small", "--endpoint", "https://a1b2c3.execute-api.eu-west-1.amazonaws.com/prod");
         assertThat(remote).isEqualTo(2);
-        assertThat(remoteOut.toString()).contains("no AWS credentials").doesNotContain("tok-123");
+        assertThat(remoteOut.toString()).contains("no usable AWS credentials").doesNotContain("tok-123");
         assertThat(api.received()).hasSize(1);
     }
 
