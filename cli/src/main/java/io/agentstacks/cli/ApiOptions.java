@@ -45,9 +45,10 @@ public final class ApiOptions {
     ApiClient connect(PrintWriter err) throws ApiException {
         Region resolvedRegion = resolveRegion();
         AwsCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
-        URI base = endpoint.isPresent()
-                ? checked(endpoint.get())
-                : Endpoints.fromControlPlaneStack(controlPlaneStack, resolvedRegion, credentials);
+        // The stack's ApiUrl output is held to the same rule as --endpoint: https, or plain http to this machine only.
+        URI base = checked(endpoint.isPresent()
+                ? endpoint.get()
+                : Endpoints.fromControlPlaneStack(controlPlaneStack, resolvedRegion, credentials));
         return new ApiClient(base, resolvedRegion, credentials, ApiClient.defaultHttpClient(), line -> {
             err.println(line);
             err.flush();

@@ -358,6 +358,19 @@ class ApiCommandsTest {
     }
 
     @Test
+    void anApiUrlOutputInPlainHttpToAnotherHostIsRefusedLikeAnEndpoint() throws IOException {
+        try (SignedApiServer cloudFormation = new SignedApiServer("cloudformation")) {
+            cloudFormation.on("POST", "/", new Reply(200, "text/xml", describeStacks("SemaphoreAgentStacks", "http://api.example.com/prod/")));
+            System.setProperty("aws.endpointUrlCloudFormation", cloudFormation.base().toString());
+
+            int exit = run("get", "ci-linux", "--region=" + SignedApiServer.REGION);
+
+            assertThat(exit).isEqualTo(2);
+            assertThat(err.toString()).contains("must use https").contains("http://api.example.com/prod/");
+        }
+    }
+
+    @Test
     void aMissingControlPlaneStackIsExplainedAndExitsTwo() throws IOException {
         try (SignedApiServer cloudFormation = new SignedApiServer("cloudformation")) {
             cloudFormation.on("POST", "/", new Reply(400, "text/xml", """
