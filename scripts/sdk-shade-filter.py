@@ -4,6 +4,9 @@
     scripts/sdk-shade-filter.py                       every module with a functions/<module>/sdk-operations.txt
     scripts/sdk-shade-filter.py functions/scaler ...  only those modules
     scripts/sdk-shade-filter.py --check               changes nothing; exits 1 when a pom is not what it would write
+    scripts/sdk-shade-filter.py --repository DIR ...  reads the SDK jars from the Maven repository DIR; without it,
+                                                      the one Maven uses (settings.localRepository, -Dmaven.repo.local
+                                                      in MAVEN_OPTS or .mvn/maven.config included)
 
 Run it after changing the SDK version (aws.sdk.version in the parent pom), or when an adapter calls an operation it
 did not call before: add the operation to the sdk-operations.txt of every Lambda module that uses the adapter
@@ -25,6 +28,7 @@ the operations' calls against a loopback stand-in; a class left out fails there 
 import glob
 import os
 import re
+import subprocess
 import sys
 import zipfile
 
@@ -47,6 +51,26 @@ def module_version(service, version):
     return pinned.group(1) if pinned else version
 
 
+_REPOSITORY = []
+
+
+def local_repository():
+    """The local Maven repository: --repository, else what Maven says it uses (help:evaluate)."""
+    if not _REPOSITORY:
+        try:
+            # Not offline: Maven fetches the help plugin from Maven Central the first time.
+            answer = subprocess.run(["mvn", "-q", "help:evaluate", "-Dexpression=settings.localRepository", "-DforceStdout"],
+                                    cwd=ROOT, capture_output=True, text=True, timeout=300)
+            path = answer.stdout.strip().splitlines()[-1].strip() if answer.stdout.strip() else ""
+        except (OSError, subprocess.TimeoutExpired) as e:
+            sys.exit(f"cannot ask Maven for its local repository ({e}); pass --repository DIR")
+        if answer.returncode != 0 or not os.path.isdir(path):
+            sys.exit("cannot ask Maven for its local repository (mvn help:evaluate -Dexpression=settings.localRepository "
+                     f"exited {answer.returncode}); pass --repository DIR")
+        _REPOSITORY.append(path)
+    return _REPOSITORY[0]
+
+
 def read_operations(path):
     services = {}
     for number, line in enumerate(open(path, encoding="utf-8"), 1):
@@ -61,7 +85,7 @@ def read_operations(path):
 
 def filter_lines(service, operations, version):
     version = module_version(service, version)
-    jar_path = os.path.expanduser(f"~/.m2/repository/software/amazon/awssdk/{service}/{version}/{service}-{version}.jar")
+    jar_path = os.path.join(local_repository(), "software", "amazon", "awssdk", service, version, f"{service}-{version}.jar")
     if not os.path.exists(jar_path):
         sys.exit(f"{jar_path} is missing: build once (mvn -o package) so that Maven has the SDK {version} module {service}")
     jar = zipfile.ZipFile(jar_path)
@@ -139,6 +163,16 @@ def block_for(module_dir, version):
 
 
 def main(args):
+    args = list(args)
+    if "--repository" in args:
+        i = args.index("--repository")
+        if i + 1 >= len(args):
+            sys.exit("--repository needs a directory: the local Maven repository")
+        repository = os.path.abspath(os.path.expanduser(args[i + 1]))
+        if not os.path.isdir(repository):
+            sys.exit(f"--repository {args[i + 1]}: no such directory")
+        _REPOSITORY.append(repository)
+        del args[i:i + 2]
     check = "--check" in args
     modules = [a.rstrip("/") for a in args if a != "--check"] or sorted(
         os.path.dirname(p) for p in glob.glob(os.path.join(ROOT, "functions", "*", "sdk-operations.txt")))

@@ -3,12 +3,15 @@ package io.agentstacks.cli;
 import io.agentstacks.cli.api.ApiClient;
 import io.agentstacks.cli.api.ApiException;
 import io.agentstacks.cli.api.Endpoints;
+import io.agentstacks.cli.api.Loopback;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 
+import java.io.PrintWriter;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 
 /** Where the API is and how to sign for it; shared by apply, get and delete. */
@@ -29,14 +32,27 @@ public final class ApiOptions {
                     + " the profile's region, or the instance's.")
     Optional<String> region = Optional.empty();
 
-    /** Resolves region, credentials and endpoint; credentials come from the SDK's default provider chain. */
-    ApiClient connect() throws ApiException {
+    @Option(names = "--local-start-wait", paramLabel = "DURATION", defaultValue = "30s",
+            converter = WaitOptions.DurationConverter.class,
+            description = "How long a call to this machine waits for agent-stacks local to start listening (default: ${DEFAULT-VALUE}).")
+    Duration localStartWait = ApiClient.LOCAL_START_WAIT;
+
+    /**
+     * Resolves region, credentials and endpoint; credentials come from the SDK's default provider chain.
+     *
+     * @param err where to say that a call waits for the local control plane to start
+     */
+    ApiClient connect(PrintWriter err) throws ApiException {
         Region resolvedRegion = resolveRegion();
         AwsCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
-        URI base = endpoint.isPresent()
-                ? checked(endpoint.get())
-                : Endpoints.fromControlPlaneStack(controlPlaneStack, resolvedRegion, credentials);
-        return new ApiClient(base, resolvedRegion, credentials, ApiClient.defaultHttpClient());
+        // The stack's ApiUrl output is held to the same rule as --endpoint: https, or plain http to this machine only.
+        URI base = checked(endpoint.isPresent()
+                ? endpoint.get()
+                : Endpoints.fromControlPlaneStack(controlPlaneStack, resolvedRegion, credentials));
+        return new ApiClient(base, resolvedRegion, credentials, ApiClient.defaultHttpClient(), line -> {
+            err.println(line);
+            err.flush();
+        }, localStartWait);
     }
 
     Region resolveRegion() throws ApiException {
@@ -44,8 +60,9 @@ public final class ApiOptions {
     }
 
     private static URI checked(URI uri) throws ApiException {
-        if (uri.getScheme() == null || !(uri.getScheme().equals("https") || uri.getScheme().equals("http")) || uri.getHost() == null) {
-            throw new ApiException("--endpoint must be an http(s) URL such as https://abc123.execute-api.eu-west-1.amazonaws.com/prod/, not " + uri);
+        Optional<String> problem = Loopback.endpointProblem(uri);
+        if (problem.isPresent()) {
+            throw new ApiException(problem.get());
         }
         return uri;
     }

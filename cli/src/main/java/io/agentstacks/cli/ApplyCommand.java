@@ -64,7 +64,7 @@ public final class ApplyCommand implements Callable<Integer> {
             return 1;
         }
         try {
-            ApiClient client = api.connect();
+            ApiClient client = api.connect(err);
             ApiResponse response = client.apply(body, ifMatch);
             if (!response.successful()) {
                 return ApiReplies.printFailure(response, err);

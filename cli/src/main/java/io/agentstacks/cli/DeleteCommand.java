@@ -36,7 +36,7 @@ public final class DeleteCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            ApiClient client = api.connect();
+            ApiClient client = api.connect(err);
             ApiResponse response = client.delete(name);
             if (!response.successful()) {
                 return ApiReplies.printFailure(response, err);

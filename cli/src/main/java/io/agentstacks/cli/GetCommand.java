@@ -50,7 +50,7 @@ public final class GetCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            ApiClient client = api.connect();
+            ApiClient client = api.connect(err);
             if (name.isPresent()) {
                 ApiResponse response = client.get(name.get());
                 if (!response.successful()) {

@@ -19,6 +19,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -54,6 +55,9 @@ public final class LocalCommand implements Callable<Integer> {
     /** Counted down to stop (Ctrl-C's shutdown hook, or a test). */
     final CountDownLatch stop = new CountDownLatch(1);
 
+    /** Called with the running control plane before its clock starts (tests). */
+    Consumer<LocalControlPlane> onStarted = cp -> { };
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -69,15 +73,19 @@ public final class LocalCommand implements Callable<Integer> {
         Writer logFile = null;
         LocalControlPlane cp = null;
         LocalServer server = null;
+        AtomicReference<RuntimeException> failed = new AtomicReference<>();
         try {
+            // The port first: a port in use is said at once, not after Node has loaded every state machine.
+            AtomicReference<LocalReporter> reporting = new AtomicReference<>();
+            server = LocalServer.bind(port, speed, notice -> print(out, reporting.get().stamped(notice)));
             if (log.isPresent()) {
                 logFile = Files.newBufferedWriter(log.get(), StandardCharsets.UTF_8);
             }
             Consumer<String> mirror = logMirror(logFile);
             cp = LocalControlPlane.start(LocalControlPlane.Options.defaults()
                     .withStart(Instant.now().truncatedTo(ChronoUnit.SECONDS)).withLogMirror(mirror));
-            LocalReporter reporter = LocalReporter.attach(cp, line -> print(out, line));
-            server = LocalServer.start(cp, port, speed, notice -> print(out, reporter.stamped(notice)));
+            reporting.set(LocalReporter.attach(cp, line -> print(out, line)));
+            server.serve(cp);
             String base = server.uri().toString();
             print(out, "Local control plane on " + base + " (simulated time runs " + format(speed) + "x real time,"
                     + " from " + cp.now() + ")");
@@ -87,8 +95,10 @@ public final class LocalCommand implements Callable<Integer> {
             print(out, "  watch it:        agent-stacks get --endpoint " + base + " linux-small");
             print(out, "Stop with Ctrl-C.");
             LocalControlPlane running = cp;
+            onStarted.accept(running);
             running.runInRealTime(speed, failure -> {
                 print(err, "agent-stacks: the local control plane stopped: " + failure.getMessage());
+                failed.set(failure);
                 stop.countDown();
             });
             LocalServer serving = server;
@@ -106,14 +116,18 @@ public final class LocalCommand implements Callable<Integer> {
                 return 0; // the JVM is shutting down: the hook stops everything
             }
             shutDown(server, cp, logFile);
+            if (failed.get() != null) {
+                return 1; // the simulation died: a script or CI wrapper must be able to tell this from Ctrl-C
+            }
             print(out, "Stopped.");
             return 0;
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | IllegalArgumentException e) {
             err.println("agent-stacks: " + e.getMessage());
             shutDown(server, cp, logFile);
             return 2;
         } catch (IOException e) {
             err.println("agent-stacks: cannot write the log file " + log.map(Path::toString).orElse("") + ": " + e.getMessage());
+            shutDown(server, cp, logFile);
             return 2;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -7,6 +7,7 @@ import io.agentstacks.cli.api.ApiClient;
 import io.agentstacks.cli.api.ApiException;
 import io.agentstacks.cli.api.ApiResponse;
 import io.agentstacks.cli.api.Endpoints;
+import io.agentstacks.cli.api.Loopback;
 import io.agentstacks.spec.StackNameRule;
 import io.agentstacks.token.TokenFormat;
 
@@ -18,11 +19,11 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
@@ -50,7 +51,6 @@ public final class SetTokenCommand implements Callable<Integer> {
 
     static final String ENDPOINT_ENV = "AGENT_STACKS_ENDPOINT";
 
-    private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "[::1]", "::1");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The stack whose token to replace.")
@@ -68,6 +68,11 @@ public final class SetTokenCommand implements Callable<Integer> {
     @Option(names = "--region", paramLabel = "R",
             description = "AWS region to sign for (default: the endpoint's, else the SDK's region chain).")
     String region;
+
+    @Option(names = "--local-start-wait", paramLabel = "DURATION", defaultValue = "30s",
+            converter = WaitOptions.DurationConverter.class,
+            description = "How long a call to this machine waits for agent-stacks local to start listening (default: ${DEFAULT-VALUE}).")
+    Duration localStartWait = ApiClient.LOCAL_START_WAIT;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -114,7 +119,10 @@ public final class SetTokenCommand implements Callable<Integer> {
         try {
             URI base = baseUri();
             api = new ApiClient(base, Endpoints.signingRegion(Optional.ofNullable(region), Optional.of(base)), credentials.get(),
-                    ApiClient.defaultHttpClient());
+                    ApiClient.defaultHttpClient(), line -> {
+                        err.println(line);
+                        err.flush();
+                    }, localStartWait);
         } catch (UsageException | ApiException e) {
             err.println("agent-stacks: " + e.getMessage());
             return 2;
@@ -200,10 +208,9 @@ public final class SetTokenCommand implements Callable<Integer> {
         if (uri.getHost() == null || uri.getQuery() != null || uri.getFragment() != null) {
             throw new UsageException("--endpoint must be a base URL like https://abc123.execute-api.eu-west-1.amazonaws.com/prod");
         }
-        boolean https = "https".equalsIgnoreCase(uri.getScheme());
-        boolean loopbackHttp = "http".equalsIgnoreCase(uri.getScheme()) && LOOPBACK.contains(uri.getHost());
-        if (!https && !loopbackHttp) {
-            throw new UsageException("--endpoint must use https (plain http only to this machine): the token travels in it");
+        Optional<String> problem = Loopback.endpointProblem(uri);
+        if (problem.isPresent()) {
+            throw new UsageException(problem.get());
         }
         return uri;
     }

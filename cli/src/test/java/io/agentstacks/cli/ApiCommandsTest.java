@@ -333,7 +333,8 @@ class ApiCommandsTest {
             closedPort = s.getLocalPort();
         }
 
-        int exit = run("get", "ci-linux", "--endpoint=http://127.0.0.1:" + closedPort + "/prod/", "--region=eu-west-1");
+        int exit = run("get", "ci-linux", "--endpoint=http://127.0.0.1:" + closedPort + "/prod/", "--region=eu-west-1",
+                "--local-start-wait=0s");
 
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString().lines()).singleElement().asString().startsWith("agent-stacks: cannot reach http://127.0.0.1:" + closedPort);
@@ -353,6 +354,19 @@ class ApiCommandsTest {
             assertThat(describe.signatureProblem()).isEmpty();
             assertThat(describe.bodyText()).contains("Action=DescribeStacks").contains("StackName=SemaphoreAgentStacks");
             assertThat(api.received()).singleElement().satisfies(r -> assertThat(r.path()).isEqualTo("/prod/stacks/ci-linux"));
+        }
+    }
+
+    @Test
+    void anApiUrlOutputInPlainHttpToAnotherHostIsRefusedLikeAnEndpoint() throws IOException {
+        try (SignedApiServer cloudFormation = new SignedApiServer("cloudformation")) {
+            cloudFormation.on("POST", "/", new Reply(200, "text/xml", describeStacks("SemaphoreAgentStacks", "http://api.example.com/prod/")));
+            System.setProperty("aws.endpointUrlCloudFormation", cloudFormation.base().toString());
+
+            int exit = run("get", "ci-linux", "--region=" + SignedApiServer.REGION);
+
+            assertThat(exit).isEqualTo(2);
+            assertThat(err.toString()).contains("must use https").contains("http://api.example.com/prod/");
         }
     }
 

@@ -45,7 +45,7 @@ class ApiOptionsTest {
         options.endpoint = Optional.of(URI.create("ftp://example.com/"));
         options.region = Optional.of("eu-west-1");
 
-        assertThatThrownBy(options::connect).hasMessageContaining("--endpoint must be an http(s) URL");
+        assertThatThrownBy(() -> options.connect(new java.io.PrintWriter(java.io.Writer.nullWriter()))).hasMessageContaining("--endpoint must be an http(s) URL");
     }
 
     @Test

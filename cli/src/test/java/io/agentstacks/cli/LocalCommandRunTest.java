@@ -54,4 +54,21 @@ class LocalCommandRunTest {
         }
         assertThat(exit.get()).as(err.toString()).isZero();
     }
+
+    @Test
+    void whenTheSimulationFailsTheCommandExitsOneWithTheReasonAndDoesNotSayStopped() {
+        LocalCommand command = new LocalCommand();
+        command.onStarted = cp -> cp.time().after(Duration.ofMinutes(1), "a failing step", () -> {
+            throw new IllegalStateException("a step failed");
+        });
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+
+        int exit = new CommandLine(command).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+                .execute("--port", "0", "--speed", "600");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).contains("agent-stacks: the local control plane stopped: a step failed");
+        assertThat(out.toString()).contains("Local control plane on").doesNotContain("Stopped.");
+    }
 }

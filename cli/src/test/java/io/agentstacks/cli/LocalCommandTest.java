@@ -117,9 +117,12 @@ class LocalCommandTest {
         assertThat(fast.exit()).isEqualTo(2);
         assertThat(fast.err()).contains("--speed must be more than 0");
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            CliRun busy = CliRun.run("local", "--port", Integer.toString(taken.getLocalPort()));
+            java.nio.file.Path log = java.nio.file.Files.createTempDirectory("local").resolve("never.log");
+            CliRun busy = CliRun.run("local", "--port", Integer.toString(taken.getLocalPort()), "--log", log.toString());
             assertThat(busy.exit()).isEqualTo(2);
             assertThat(busy.err()).contains("port " + taken.getLocalPort() + " on 127.0.0.1 is in use");
+            assertThat(log).as("the port is bound before anything else starts").doesNotExist();
+            assertThat(busy.out()).doesNotContain("Local control plane on");
         }
     }
 }

@@ -286,7 +286,7 @@ class SetTokenCommandTest {
         String url = endpoint();
         server.stop(0);
 
-        assertThat(run(TOKEN, "linux-small", "--endpoint", url, "--region", "eu-west-1")).isEqualTo(2);
+        assertThat(run(TOKEN, "linux-small", "--endpoint", url, "--region", "eu-west-1", "--local-start-wait", "0s")).isEqualTo(2);
         assertThat(err.toString()).contains("cannot reach " + url + "/stacks/linux-small/token: ConnectException");
     }
 

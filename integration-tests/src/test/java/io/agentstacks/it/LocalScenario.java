@@ -72,10 +72,15 @@ abstract class LocalScenario {
                 assertThat(cp.log().lines()).as("log lines").noneMatch(l -> l.contains(secret));
                 assertThat(cp.events().published()).as("events")
                         .noneMatch(e -> EventJson.detailString(e).contains(secret));
-                assertThat(cp.stateMachines().executions()).as("execution outputs")
-                        .noneMatch(e -> e.output().map(JsonNode::toString).orElse("").contains(secret)
-                                || e.cause().orElse("").contains(secret));
+                assertThat(cp.stateMachines().executions()).as("executions of every state machine: input, output, error, cause")
+                        .noneMatch(e -> e.input().toString().contains(secret)
+                                || e.output().map(JsonNode::toString).orElse("").contains(secret)
+                                || e.error().orElse("").contains(secret) || e.cause().orElse("").contains(secret));
                 assertThat(cp.workflows().executions()).as("execution inputs").noneMatch(e -> e.input().contains(secret));
+                assertThat(cp.stateMachines().taskCalls()).as("Task inputs and outputs (Lambda payloads)")
+                        .noneMatch(t -> t.input().toString().contains(secret)
+                                || t.output().map(JsonNode::toString).orElse("").contains(secret)
+                                || t.error().orElse("").contains(secret) || t.cause().orElse("").contains(secret));
             }
         } finally {
             long realMillis = (System.nanoTime() - realStart) / 1_000_000;

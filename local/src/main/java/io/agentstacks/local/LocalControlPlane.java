@@ -2,14 +2,12 @@ package io.agentstacks.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentstacks.demandpoller.DemandPoller;
 import io.agentstacks.demandpoller.PollRequest;
 import io.agentstacks.deployer.DeployerSteps;
 import io.agentstacks.deployer.StackDeployerHandler;
 import io.agentstacks.hosts.HostAllocationService;
 import io.agentstacks.hosts.HostReleaseService;
-import io.agentstacks.images.ImageRollout;
 import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryFleetControl;
 import io.agentstacks.inmemory.InMemoryHostGroups;
@@ -57,6 +55,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -151,6 +150,8 @@ public final class LocalControlPlane implements AutoCloseable {
     private final StateMachineRunner runner;
     private final DemandPoller poller;
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    /** Makes the names of executions started by rules and schedules unique (Step Functions refuses a reused one). */
+    private final AtomicLong executionSequence = new AtomicLong();
     private RealTimePacer pacer;
 
     private LocalControlPlane(Options options) {
@@ -171,39 +172,43 @@ public final class LocalControlPlane implements AutoCloseable {
         instances.attach(semaphore);
         this.semaphoreServer = FakeSemaphoreServer.start(semaphore);
         closeables.add(semaphoreServer);
-        LoopbackDemandSource demand = new LoopbackDemandSource(semaphoreServer.uri(), clock);
+        try {
+            LoopbackDemandSource demand = new LoopbackDemandSource(semaphoreServer.uri(), clock);
 
-        this.lambdas = new LocalLambdas(clock, log);
-        StackApiHandler stackApi = new StackApiHandler(registry, workflows, events, fleet, clock, log);
-        lambdas.register("stack-api", event -> streamed(stackApi, event));
-        StackDeployerHandler deployer = new StackDeployerHandler(new DeployerSteps(registry, cloudFormation, network, fleet,
-                events, clock, TEMPLATE_URL), log);
-        ImageRollout rollout = new ImageRollout(registry, fleet);
-        lambdas.register("stack-deployer", event -> event.has("detail-type")
-                ? rolledOut(rollout.onImageStateChange(event.toString()))
-                : deployer.handle(event));
-        this.poller = new DemandPoller(registry, tokens, demand, events, clock, log, DemandPoller.Settings.defaults());
-        closeables.add(poller);
-        lambdas.register("demand-poller", event -> poller.poll(PollRequest.from(event)).toJson());
-        Scaler scaler = new Scaler(registry, fleet, events, clock, log);
-        lambdas.register("scaler", event -> scaler.handle(event).toJson());
-        TokenRotatorHandler rotator = new TokenRotatorHandler(new TokenRotation(demand, tokens, registry, events, clock),
-                new JsonLog(log.printStream(), clock));
-        lambdas.register("token-rotator", rotator::handle);
-        MacHostAllocatorHandler allocator = new MacHostAllocatorHandler(
-                new HostAllocationService(registry, hostPool, hostGroups, network, events, clock), log.printStream());
-        lambdas.register("mac-host-allocator", allocator::handle);
-        MacHostReleaserHandler releaser = new MacHostReleaserHandler(
-                new HostReleaseService(registry, hostPool, hostGroups, events, clock), log.printStream());
-        lambdas.register("mac-host-releaser", releaser::handle);
-        this.apiGateway = new LocalApiGateway(lambdas, clock);
+            this.lambdas = new LocalLambdas(clock, log);
+            StackApiHandler stackApi = new StackApiHandler(registry, workflows, events, fleet, clock, log);
+            lambdas.register("stack-api", event -> streamed(stackApi, event));
+            StackDeployerHandler deployer = new StackDeployerHandler(new DeployerSteps(registry, cloudFormation, network, fleet,
+                    events, clock, TEMPLATE_URL), log);
+            // One entry for the state machines' Tasks and the Image Builder rule, as deployed.
+            lambdas.register("stack-deployer", deployer::handle);
+            this.poller = new DemandPoller(registry, tokens, demand, events, clock, log, DemandPoller.Settings.defaults());
+            closeables.add(poller);
+            lambdas.register("demand-poller", event -> poller.poll(PollRequest.from(event)).toJson());
+            Scaler scaler = new Scaler(registry, fleet, events, clock, log);
+            lambdas.register("scaler", event -> scaler.handle(event).toJson());
+            TokenRotatorHandler rotator = new TokenRotatorHandler(new TokenRotation(demand, tokens, registry, events, clock),
+                    new JsonLog(log.printStream(), clock));
+            lambdas.register("token-rotator", rotator::handle);
+            MacHostAllocatorHandler allocator = new MacHostAllocatorHandler(
+                    new HostAllocationService(registry, hostPool, hostGroups, network, events, clock), log.printStream());
+            lambdas.register("mac-host-allocator", allocator::handle);
+            MacHostReleaserHandler releaser = new MacHostReleaserHandler(
+                    new HostReleaseService(registry, hostPool, hostGroups, events, clock), log.printStream());
+            lambdas.register("mac-host-releaser", releaser::handle);
+            this.apiGateway = new LocalApiGateway(lambdas, clock);
 
-        this.runner = new StateMachineRunner(files, time, lambdas, workflows, log);
-        closeables.add(0, runner);
-        this.bus = new LocalEventBus(rules, time, lambdas, this::startScheduled, options.eventBridgeLatency());
-        events.subscribe(bus::publish);
-        workflows.onStart(e -> runner.start(e.workflow().definitionName(), e.name(), e.executionId(), json(e.input())));
-        runner.onEnd(this::closeExecution);
+            this.runner = new StateMachineRunner(files, time, lambdas, workflows, log);
+            closeables.add(0, runner);
+            this.bus = new LocalEventBus(rules, time, lambdas, this::startScheduled, options.eventBridgeLatency());
+            events.subscribe(bus::publish);
+            workflows.onStart(e -> runner.start(e.workflow().definitionName(), e.name(), e.executionId(), json(e.input())));
+            runner.onEnd(this::closeExecution);
+        } catch (RuntimeException | Error e) {
+            // What started so far (the fake Semaphore's server, the runner's bound port) must not outlive a failure.
+            closeAll();
+            throw e;
+        }
     }
 
     /** Builds the control plane, starts the state machine runner and the schedules of event-rules.json. */
@@ -259,13 +264,14 @@ public final class LocalControlPlane implements AutoCloseable {
             lambdas.invokeAsync(s.target().function().get(), input);
         } else {
             String definition = s.target().stateMachine().orElseThrow();
-            String name = s.name() + "-" + clock.instant().getEpochSecond();
+            String name = s.name() + "-" + clock.instant().getEpochSecond() + "-" + executionSequence.incrementAndGet();
             runner.start(definition, name, StateMachineRunner.executionArn(definition, name), input);
         }
     }
 
+    /** A rule's state machine target: EventBridge starts one execution per delivery, however close together. */
     private void startScheduled(String definition, JsonNode input) {
-        String name = definition + "-" + clock.instant().toEpochMilli();
+        String name = definition + "-" + clock.instant().toEpochMilli() + "-" + executionSequence.incrementAndGet();
         runner.start(definition, name, StateMachineRunner.executionArn(definition, name), input);
     }
 
@@ -434,6 +440,10 @@ public final class LocalControlPlane implements AutoCloseable {
         if (p != null) {
             p.stop();
         }
+        closeAll();
+    }
+
+    private void closeAll() {
         for (AutoCloseable c : closeables) {
             try {
                 c.close();
@@ -450,25 +460,6 @@ public final class LocalControlPlane implements AutoCloseable {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(JSON.writeValueAsBytes(event)), out, null);
         return JSON.readTree(out.toByteArray());
-    }
-
-    /**
-     * The stack-deployer's answer to an Image Builder event. The deployer's handler has no entry for this event
-     * yet; the roll-out is core's {@link ImageRollout}, which that entry is to call.
-     */
-    private static JsonNode rolledOut(ImageRollout.Outcome outcome) {
-        ObjectNode o = JSON.createObjectNode();
-        if (outcome instanceof ImageRollout.Outcome.Ignored ignored) {
-            o.put("outcome", "ignored");
-            o.put("reason", ignored.reason());
-        } else {
-            ImageRollout.Outcome.Refreshed r = (ImageRollout.Outcome.Refreshed) outcome;
-            o.put("outcome", "refreshed");
-            var refreshes = o.putArray("refreshes");
-            r.refreshes().forEach(x -> refreshes.addObject().put("stack", x.stack()).put("groupName", x.groupName())
-                    .put("instanceRefreshId", x.instanceRefreshId()));
-        }
-        return o;
     }
 
     private static JsonNode json(String text) {

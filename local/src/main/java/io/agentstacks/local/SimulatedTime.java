@@ -58,6 +58,8 @@ public final class SimulatedTime {
     private long seq;
     private int inFlight;
     private long steps;
+    private boolean driverAwaitingExecutions;
+    private volatile Runnable beforeClockMoves = () -> { };
 
     public SimulatedTime(ManualClock clock, InMemoryFleetControl fleet) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -101,10 +103,14 @@ public final class SimulatedTime {
 
     // ---- executions in flight ------------------------------------------------------------------------
 
-    /** An execution starts (or is about to): time stands still until it parks or ends. */
-    public void executionStarted() {
+    /**
+     * An execution starts (or is about to): time stands still until it parks or ends. Answers the instant it starts
+     * at, read under the same lock that moves the clock, so the clock cannot move between the two.
+     */
+    public Instant executionStarted() {
         synchronized (lock) {
             inFlight++;
+            return clock.instant();
         }
     }
 
@@ -186,7 +192,6 @@ public final class SimulatedTime {
                 if (done.getAsBoolean()) {
                     return true;
                 }
-                Instant now = clock.instant();
                 Timer timer;
                 Sleeper sleeper;
                 Optional<Instant> fleetNext = fleet.nextEventAt();
@@ -210,15 +215,15 @@ public final class SimulatedTime {
                     kind = 3;
                 }
                 if (next == null || next.isAfter(limit)) {
-                    if (now.isBefore(limit)) {
-                        clock.set(limit);
+                    if (!moveClockIfSettled(limit)) {
+                        continue;
                     }
                     fleet.settle();
                     awaitSettled();
                     return done.getAsBoolean();
                 }
-                if (next.isAfter(now)) {
-                    clock.set(next);
+                if (!moveClockIfSettled(next)) {
+                    continue;
                 }
                 synchronized (lock) {
                     steps++;
@@ -243,9 +248,49 @@ public final class SimulatedTime {
         }
     }
 
+    /**
+     * Moves the clock forward to {@code to}, unless an execution started (an API request on another thread) since
+     * the driver last saw every execution settled: then the clock stays, and the driver waits for it and looks again.
+     */
+    private boolean moveClockIfSettled(Instant to) {
+        beforeClockMoves.run();
+        synchronized (lock) {
+            if (inFlight > 0) {
+                return false;
+            }
+            if (to.isAfter(clock.instant())) {
+                clock.set(to);
+            }
+            return true;
+        }
+    }
+
+    /** For tests: runs on the driving thread just before the clock moves (where another thread may start an execution). */
+    void beforeClockMoves(Runnable hook) {
+        beforeClockMoves = Objects.requireNonNull(hook, "hook");
+    }
+
+    /** For tests: whether the driver is waiting for executions in flight to park or end. */
+    boolean driverAwaitingExecutions() {
+        synchronized (lock) {
+            return driverAwaitingExecutions;
+        }
+    }
+
     /** Waits (real time, bounded) until no execution is in flight. */
     private void awaitSettled() {
         long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+        synchronized (lock) {
+            try {
+                driverAwaitingExecutions = true;
+                awaitNoneInFlight(deadline);
+            } finally {
+                driverAwaitingExecutions = false;
+            }
+        }
+    }
+
+    private void awaitNoneInFlight(long deadline) {
         synchronized (lock) {
             while (inFlight > 0) {
                 for (Supplier<Optional<String>> check : healthChecks) {

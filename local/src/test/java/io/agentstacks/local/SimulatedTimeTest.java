@@ -10,11 +10,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 class SimulatedTimeTest {
 
@@ -62,29 +64,45 @@ class SimulatedTimeTest {
     @Test
     void timeStandsStillWhileAnExecutionIsInFlightAndAParkedOneWakesAtItsInstant() throws Exception {
         time.executionStarted();
-        CountDownLatch parked = new CountDownLatch(1);
-        AtomicReference<Instant> clockSeenWhileRunning = new AtomicReference<>();
-        Thread execution = new Thread(() -> {
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                return;
-            }
-            clockSeenWhileRunning.set(clock.instant());
-            time.park(clock.instant().plusSeconds(20), "wait", id -> {
-                note("woken");
-                time.executionEnded();
-            });
-            parked.countDown();
-        });
-        execution.start();
         time.after(Duration.ofSeconds(5), "timer", () -> note("timer"));
-        time.advance(Duration.ofSeconds(30));
-        assertThat(clockSeenWhileRunning.get()).as("the clock waited for the execution").isEqualTo(T0);
+        CompletableFuture<Void> driver = CompletableFuture.runAsync(() -> time.advance(Duration.ofSeconds(30)));
+
+        await().atMost(Duration.ofSeconds(10)).until(time::driverAwaitingExecutions);
+        assertThat(clock.instant()).as("the clock waits for the execution").isEqualTo(T0);
+        assertThat(seen).isEmpty();
+        time.park(clock.instant().plusSeconds(20), "wait", id -> {
+            note("woken");
+            time.executionEnded();
+        });
+
+        driver.get(10, TimeUnit.SECONDS);
         assertThat(seen).containsExactly("timer@5", "woken@20");
+        assertThat(clock.instant()).isEqualTo(T0.plusSeconds(30));
         assertThat(time.inFlight()).isZero();
         assertThat(time.parked()).isZero();
-        execution.join();
+    }
+
+    @Test
+    void anExecutionStartedJustBeforeTheClockMovesHoldsTheClockUntilItParks() throws Exception {
+        // The window between "every execution settled" and the clock's move: an API request's thread starts one.
+        AtomicReference<Instant> startedAt = new AtomicReference<>();
+        time.beforeClockMoves(() -> {
+            if (startedAt.get() == null) {
+                startedAt.set(time.executionStarted());
+            }
+        });
+        time.after(Duration.ofSeconds(5), "timer", () -> note("timer"));
+        CompletableFuture<Void> driver = CompletableFuture.runAsync(() -> time.advance(Duration.ofSeconds(30)));
+
+        await().atMost(Duration.ofSeconds(10)).until(time::driverAwaitingExecutions);
+        assertThat(startedAt.get()).isEqualTo(T0);
+        assertThat(clock.instant()).as("no jump under the execution's first Task").isEqualTo(T0);
+        assertThat(seen).isEmpty();
+        time.executionEnded();
+
+        driver.get(10, TimeUnit.SECONDS);
+        assertThat(seen).containsExactly("timer@5");
+        assertThat(clock.instant()).isEqualTo(T0.plusSeconds(30));
     }
 
     @Test

@@ -9,8 +9,10 @@ import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The control plane's {@code /stacks} API, called over java.net.http with every request signed by the
@@ -38,21 +41,49 @@ public final class ApiClient {
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * How long a request to this machine waits for {@code agent-stacks local} to start listening: it needs a few
+     * seconds (JVM, then Node validating every state machine), and the README starts it in the background and calls
+     * it on the next line.
+     */
+    public static final Duration LOCAL_START_WAIT = Duration.ofSeconds(30);
+
+    private static final BackoffStrategy LOCAL_START_BACKOFF =
+            BackoffStrategy.exponentialDelayHalfJitter(Duration.ofMillis(100), Duration.ofSeconds(1));
+
     private final URI base;
     private final Region region;
     private final AwsCredentialsProvider credentials;
     private final HttpClient http;
+    private final Consumer<String> notices;
+    private final Duration localStartWait;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+    private boolean toldWaiting;
 
     /**
      * @param base the API's base URL, e.g. the {@code ApiUrl} output {@code https://x.execute-api.eu-west-1.amazonaws.com/prod/}
      */
     public ApiClient(URI base, Region region, AwsCredentialsProvider credentials, HttpClient http) {
+        this(base, region, credentials, http, System.err::println, LOCAL_START_WAIT);
+    }
+
+    /**
+     * @param notices where to say, once, that a request waits for the local control plane to start (standard error)
+     * @param localStartWait how long a request to this machine retries a refused connection
+     * @throws IllegalArgumentException for a URL that is not https, or plain http to another machine
+     */
+    public ApiClient(URI base, Region region, AwsCredentialsProvider credentials, HttpClient http,
+                     Consumer<String> notices, Duration localStartWait) {
         Objects.requireNonNull(base, "base");
+        Loopback.endpointProblem(base).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
         this.base = base.getPath() == null || base.getPath().endsWith("/") ? base : URI.create(base + "/");
         this.region = Objects.requireNonNull(region, "region");
         this.credentials = Objects.requireNonNull(credentials, "credentials");
         this.http = Objects.requireNonNull(http, "http");
+        this.notices = Objects.requireNonNull(notices, "notices");
+        this.localStartWait = Objects.requireNonNull(localStartWait, "localStartWait");
     }
 
     public static HttpClient defaultHttpClient() {
@@ -134,7 +165,7 @@ public final class ApiClient {
             }
         });
         try {
-            HttpResponse<String> response = this.http.send(http.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> response = sendWaitingForLocalStart(http.build());
             return new ApiResponse(response.statusCode(), response.headers().firstValue("Content-Type"), response.body());
         } catch (HttpTimeoutException e) {
             throw new ApiException(method + " " + uri + " timed out", e);
@@ -143,6 +174,31 @@ public final class ApiClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(method + " " + uri + " was interrupted", e);
+        }
+    }
+
+    /**
+     * Sends the request; to this machine, a refused connection is retried for up to {@link #localStartWait}, since
+     * {@code agent-stacks local} may still be starting. Nothing was sent when a connection is refused, so even a
+     * POST is safe to retry. A refused connection elsewhere fails at once: no local server is coming.
+     */
+    private HttpResponse<String> sendWaitingForLocalStart(HttpRequest request) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + localStartWait.toNanos();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            } catch (ConnectException e) {
+                Duration delay = LOCAL_START_BACKOFF.computeDelay(attempt);
+                if (!Loopback.is(base) || System.nanoTime() + delay.toNanos() > deadline) {
+                    throw e;
+                }
+                if (!toldWaiting) {
+                    toldWaiting = true;
+                    notices.accept("agent-stacks: waiting for the local control plane at " + base
+                            + " to start (agent-stacks local)…");
+                }
+                Thread.sleep(delay.toMillis());
+            }
         }
     }
 

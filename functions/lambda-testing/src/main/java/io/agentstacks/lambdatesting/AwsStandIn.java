@@ -70,6 +70,8 @@ public final class AwsStandIn implements AutoCloseable {
     /** Where a SnapStart function gets its role's credentials: Lambda's container credentials endpoint. */
     public static final String CONTAINER_CREDENTIALS_PATH = "/2018-06-01/credentials";
     public static final String CONTAINER_AUTHORIZATION_TOKEN = "container-authorization-example";
+    /** The session token the container endpoint hands out with the role's keys. */
+    public static final String CONTAINER_SESSION_TOKEN = "container-session-token-example";
     public static final String CONTAINER_ACCESS_KEY_ID = "ASIACONTAINEREXAMPLE";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -927,7 +929,7 @@ public final class AwsStandIn implements AutoCloseable {
         ObjectNode out = JSON.createObjectNode()
                 .put("AccessKeyId", CONTAINER_ACCESS_KEY_ID)
                 .put("SecretAccessKey", SECRET_ACCESS_KEY)
-                .put("Token", "container-session-token-example")
+                .put("Token", CONTAINER_SESSION_TOKEN)
                 .put("Expiration", java.time.Instant.now().plusSeconds(3600).toString());
         return new Answer(200, "application/json", out.toString());
     }

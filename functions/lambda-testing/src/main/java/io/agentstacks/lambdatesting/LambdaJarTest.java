@@ -65,6 +65,14 @@ public abstract class LambdaJarTest {
                 .isNotEmpty()
                 .allSatisfy(c -> assertThat(c.headers().get("authorization")).contains("Credential=" + AwsStandIn.CONTAINER_ACCESS_KEY_ID + "/"));
         scenario.check().accept(aws, run.answer(0));
+        // The container's authorization token and the role's keys are for signing only: never written, never sent.
+        assertThat(run.everythingWritten()).as("everything %s wrote under SnapStart", scenario.module())
+                .doesNotContain(AwsStandIn.CONTAINER_AUTHORIZATION_TOKEN)
+                .doesNotContain(AwsStandIn.SECRET_ACCESS_KEY)
+                .doesNotContain(AwsStandIn.CONTAINER_SESSION_TOKEN);
+        assertThat(aws.everythingReceived()).as("request lines and bodies %s sent", scenario.module())
+                .doesNotContain(AwsStandIn.CONTAINER_AUTHORIZATION_TOKEN)
+                .doesNotContain(AwsStandIn.SECRET_ACCESS_KEY);
     }
 
     @Test

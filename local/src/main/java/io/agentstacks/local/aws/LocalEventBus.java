@@ -1,20 +1,16 @@
 package io.agentstacks.local.aws;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentstacks.events.DomainEvent;
 import io.agentstacks.events.EventJson;
 import io.agentstacks.local.SimulatedTime;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.function.BiConsumer;
 
 /**
@@ -94,19 +90,8 @@ public final class LocalEventBus {
         }
     }
 
-    /** The event as EventBridge delivers it to a rule's target. */
+    /** The event as EventBridge delivers it to a rule's target: core's one envelope, in this account and region. */
     public static ObjectNode envelope(DomainEvent event) {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        o.put("version", "0");
-        o.put("id", UUID.nameUUIDFromBytes((event.detailType() + EventJson.detailString(event))
-                .getBytes(StandardCharsets.UTF_8)).toString());
-        o.put("detail-type", event.detailType());
-        o.put("source", DomainEvent.SOURCE);
-        o.put("account", LocalLambdas.ACCOUNT);
-        o.put("time", event.at().truncatedTo(ChronoUnit.SECONDS).toString());
-        o.put("region", LocalLambdas.REGION);
-        o.putArray("resources");
-        o.set("detail", EventJson.detail(event));
-        return o;
+        return EventJson.envelope(event, LocalLambdas.ACCOUNT, LocalLambdas.REGION);
     }
 }

@@ -4,6 +4,7 @@ import io.agentstacks.events.DomainEvent;
 import io.agentstacks.local.LocalControlPlane;
 import io.agentstacks.local.aws.LocalCloudFormation;
 import io.agentstacks.stacks.StackRecord;
+import io.agentstacks.token.TokenRotation;
 
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -64,6 +65,11 @@ public final class LocalReporter {
             return Optional.of("scaler sets desired " + d.previousDesired() + " -> " + d.desired() + " (" + d.reason() + ")");
         }
         if (e instanceof DomainEvent.TokenRejected t) {
+            if (t.source().equals(TokenRotation.SOURCE_ROTATION)) {
+                // set-token's candidate was refused: the stored token is unchanged and still in use.
+                return Optional.of("Semaphore refuses the new token given for " + t.parameterName() + " (HTTP "
+                        + t.httpStatus() + "); the parameter is unchanged");
+            }
             return Optional.of("Semaphore refuses the token in " + t.parameterName() + " (HTTP " + t.httpStatus() + ")");
         }
         if (e instanceof DomainEvent.TokenRotated t) {

@@ -41,26 +41,27 @@ public final class LocalServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 512 * 1024;
 
-    private final LocalControlPlane cp;
     private final HttpServer server;
     private final Consumer<String> notices;
     private final double speed;
+    private volatile LocalControlPlane cp;
 
-    private LocalServer(LocalControlPlane cp, HttpServer server, Consumer<String> notices, double speed) {
-        this.cp = cp;
+    private LocalServer(HttpServer server, Consumer<String> notices, double speed) {
         this.server = server;
         this.notices = notices;
         this.speed = speed;
     }
 
     /**
+     * Binds the port, before the control plane is built (which takes seconds), so that a port in use is said at once.
+     * Nothing is served until {@link #serve}; {@link #close} releases the port.
+     *
      * @param port    0 for a free one
      * @param notices one line per thing the server did on the user's behalf (no secret)
      * @param speed   how much faster than real time the control plane's clock runs (shown by {@code /local/clock})
      * @throws PortInUse when the port is taken
      */
-    public static LocalServer start(LocalControlPlane cp, int port, double speed, Consumer<String> notices) {
-        Objects.requireNonNull(cp, "cp");
+    public static LocalServer bind(int port, double speed, Consumer<String> notices) {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("a port is 0 to 65535, not " + port);
         }
@@ -72,10 +73,28 @@ public final class LocalServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
         }
-        LocalServer s = new LocalServer(cp, server, Objects.requireNonNull(notices, "notices"), speed);
-        server.createContext("/", s::handle);
+        return new LocalServer(server, Objects.requireNonNull(notices, "notices"), speed);
+    }
+
+    /** Starts serving {@code cp} on the bound port. */
+    public LocalServer serve(LocalControlPlane cp) {
+        if (this.cp != null) {
+            throw new IllegalStateException("already serving");
+        }
+        this.cp = Objects.requireNonNull(cp, "cp");
+        server.createContext("/", this::handle);
         server.start();
-        return s;
+        return this;
+    }
+
+    /**
+     * {@link #bind} and {@link #serve} in one.
+     *
+     * @throws PortInUse when the port is taken
+     */
+    public static LocalServer start(LocalControlPlane cp, int port, double speed, Consumer<String> notices) {
+        Objects.requireNonNull(cp, "cp");
+        return bind(port, speed, notices).serve(cp);
     }
 
     public URI uri() {

@@ -56,15 +56,27 @@ public final class StateMachineRunner implements AutoCloseable {
 
     /** One execution, as the tests and the local server see it. */
     public record ExecutionView(String definition, String name, String executionArn, Status status, Instant startedAt,
-                                Optional<Instant> endedAt, Optional<JsonNode> output, Optional<String> error,
+                                JsonNode input, Optional<Instant> endedAt, Optional<JsonNode> output, Optional<String> error,
                                 Optional<String> cause, List<String> lastStates, int transitions) {
     }
+
+    /**
+     * One Task's call as Step Functions makes it: the resource, the Task's input, and its output or its error and
+     * cause. Kept so that tests can check that no secret passes through a state machine's data.
+     */
+    public record TaskCall(String execution, String state, String resource, Instant at, JsonNode input, Optional<JsonNode> output, Optional<String> error,
+                           Optional<String> cause) {
+    }
+
+    /** How many Task calls are kept (the latest), so that a long local run does not grow without bound. */
+    public static final int TASK_CALLS_KEPT = 20_000;
 
     private static final class Execution {
         final String definition;
         final String name;
         final String arn;
         final Instant startedAt;
+        final JsonNode input;
         Status status = Status.RUNNING;
         Instant endedAt;
         JsonNode output;
@@ -73,15 +85,16 @@ public final class StateMachineRunner implements AutoCloseable {
         List<String> lastStates = List.of();
         int transitions;
 
-        Execution(String definition, String name, String arn, Instant startedAt) {
+        Execution(String definition, String name, String arn, Instant startedAt, JsonNode input) {
             this.definition = definition;
             this.name = name;
             this.arn = arn;
             this.startedAt = startedAt;
+            this.input = input.deepCopy();
         }
 
         ExecutionView view() {
-            return new ExecutionView(definition, name, arn, status, startedAt, Optional.ofNullable(endedAt),
+            return new ExecutionView(definition, name, arn, status, startedAt, input.deepCopy(), Optional.ofNullable(endedAt),
                     Optional.ofNullable(output), Optional.ofNullable(error), Optional.ofNullable(cause), lastStates,
                     transitions);
         }
@@ -94,6 +107,7 @@ public final class StateMachineRunner implements AutoCloseable {
     private final Consumer<String> log;
     private final List<Consumer<ExecutionView>> endListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, Execution> executions = new LinkedHashMap<>();
+    private final Deque<TaskCall> taskCalls = new ArrayDeque<>();
     private final Deque<String> stderrTail = new ArrayDeque<>();
     private final HttpServer server;
     private Process process;
@@ -186,14 +200,16 @@ public final class StateMachineRunner implements AutoCloseable {
 
     /** Starts an execution of {@code definition} (its clock is the simulated one). */
     public void start(String definition, String name, String executionArn, JsonNode input) {
-        Instant now = time.now();
+        // Counted in flight first: from here the clock stands still until the execution parks or ends.
+        Instant now = time.executionStarted();
         synchronized (this) {
             if (executions.containsKey(executionArn)) {
-                return;
+                time.executionEnded();
+                // Step Functions refuses a reused name; every caller here makes names unique, so this is a bug.
+                throw new IllegalStateException("execution " + executionArn + " exists already");
             }
-            executions.put(executionArn, new Execution(definition, name, executionArn, now));
+            executions.put(executionArn, new Execution(definition, name, executionArn, now, input));
         }
-        time.executionStarted();
         ObjectNode msg = F.objectNode();
         msg.put("type", "start");
         msg.put("definition", definition);
@@ -206,6 +222,13 @@ public final class StateMachineRunner implements AutoCloseable {
 
     public synchronized List<ExecutionView> executions() {
         return executions.values().stream().map(Execution::view).toList();
+    }
+
+    /** The latest Task calls (at most {@value #TASK_CALLS_KEPT}), oldest first. */
+    public List<TaskCall> taskCalls() {
+        synchronized (taskCalls) {
+            return List.copyOf(taskCalls);
+        }
     }
 
     public synchronized List<ExecutionView> executions(String definition) {
@@ -267,7 +290,19 @@ public final class StateMachineRunner implements AutoCloseable {
             cause.putArray("stackTrace");
             answer.put("cause", cause.toString());
         }
+        record(call.path("execution").asText(""), call.path("state").asText(""), resource, input, answer);
         return answer;
+    }
+
+    private void record(String execution, String state, String resource, JsonNode input, ObjectNode answer) {
+        TaskCall call = new TaskCall(execution, state, resource, time.now(), input.deepCopy(), Optional.ofNullable(answer.get("output")).map(JsonNode::deepCopy),
+                Optional.ofNullable(answer.get("error")).map(JsonNode::asText), Optional.ofNullable(answer.get("cause")).map(JsonNode::asText));
+        synchronized (taskCalls) {
+            if (taskCalls.size() == TASK_CALLS_KEPT) {
+                taskCalls.removeFirst();
+            }
+            taskCalls.addLast(call);
+        }
     }
 
     private JsonNode startExecution(JsonNode input) throws LocalLambdas.FunctionError {

@@ -7,10 +7,10 @@ import io.agentstacks.demandpoller.DemandPoller;
 import io.agentstacks.demandpoller.PollRequest;
 import io.agentstacks.demandpoller.PollResult;
 import io.agentstacks.events.DomainEvent;
+import io.agentstacks.events.EventJson;
 import io.agentstacks.events.EventSink;
 import io.agentstacks.inmemory.InMemoryFleetControl;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
-import io.agentstacks.scaler.DemandObservedEvents;
 import io.agentstacks.scaler.Scaler;
 import io.agentstacks.scaling.FleetControl;
 import io.agentstacks.scaling.FleetControlException;
@@ -213,7 +213,7 @@ public final class FleetSimulation {
             EventSink bus = events -> {
                 for (DomainEvent e : events) {
                     if (e instanceof DomainEvent.DemandObserved d) {
-                        JsonNode delivered = DemandObservedEvents.envelope(d, "000000000000", "local");
+                        JsonNode delivered = EventJson.envelope(d, "000000000000", "local");
                         loop.after(o.latencies().pollToCall(), () -> scaler.handle(delivered));
                     }
                 }

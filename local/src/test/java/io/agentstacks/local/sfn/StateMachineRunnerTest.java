@@ -69,6 +69,12 @@ class StateMachineRunnerTest {
         assertThat(Instant.parse(output.path("startedAt").asText())).as("$$.Execution.StartTime").isEqualTo(posted);
         assertThat(Instant.parse(output.path("network").path("deadline").asText())).isEqualTo(posted.plus(Duration.ofMinutes(30)));
         assertThat(cp.registry().get("waits").orElseThrow().status()).isEqualTo(StackStatus.ACTIVE);
+        assertThat(e.input().toString()).as("the execution's input is kept").contains("\"waits\"");
+        assertThat(cp.stateMachines().taskCalls()).as("each Task's input and output is kept").anySatisfy(t -> {
+            assertThat(t.input().path("action").asText()).isEqualTo("resolveNetwork");
+            assertThat(t.input().path("stack").asText()).isEqualTo("waits");
+            assertThat(t.output()).hasValueSatisfying(o -> assertThat(o.path("vpcId").asText()).isNotEmpty());
+        });
         assertThat(cp.workflows().describe(Workflow.PROVISION_STACK, "waits-v1")).as("DescribeExecution")
                 .hasValueSatisfying(d -> assertThat(d.status()).isEqualTo(WorkflowStarter.Status.SUCCEEDED));
     }
@@ -88,6 +94,12 @@ class StateMachineRunnerTest {
         assertThat(record.status()).isEqualTo(StackStatus.FAILED);
         assertThat(record.reason()).hasValueSatisfying(r -> assertThat(r).contains("us-east-1f"));
         assertThat(cp.lambdas().failures()).anySatisfy(f -> assertThat(f.function()).isEqualTo("stack-deployer"));
+        assertThat(cp.stateMachines().taskCalls()).as("a failed Task is kept with its error and cause").anySatisfy(t -> {
+            assertThat(t.input().path("stack").asText()).isEqualTo("nozone");
+            assertThat(t.output()).isEmpty();
+            assertThat(t.error()).isPresent();
+            assertThat(t.cause()).hasValueSatisfying(c -> assertThat(c).contains("us-east-1f"));
+        });
         assertThat(cp.workflows().describe(Workflow.PROVISION_STACK, "nozone-v1")).hasValueSatisfying(d -> {
             assertThat(d.status()).isEqualTo(WorkflowStarter.Status.FAILED);
             assertThat(d.error()).hasValue("StackFailed");
