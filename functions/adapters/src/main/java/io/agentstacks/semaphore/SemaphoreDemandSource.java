@@ -1,11 +1,9 @@
 package io.agentstacks.semaphore;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.agentstacks.demand.Demand;
 import io.agentstacks.demand.DemandSource;
 import io.agentstacks.demand.Observation;
+import io.agentstacks.demand.SemaphoreMetrics;
 import io.agentstacks.token.AgentToken;
 
 import java.io.ByteArrayOutputStream;
@@ -48,13 +46,12 @@ import java.util.concurrent.TimeoutException;
  */
 public final class SemaphoreDemandSource implements DemandSource {
 
-    public static final String METRICS_PATH = "/api/v1/self_hosted_agents/metrics";
+    public static final String METRICS_PATH = SemaphoreMetrics.PATH;
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
     public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
     /** The real answer is about 80 bytes; anything this large is not a metrics answer. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Plain-HTTP hosts an {@link #allowingLoopbackHttp} source may send to: this machine only. */
     static final List<String> LOOPBACK_HOSTS = List.of("127.0.0.1", "localhost");
@@ -149,49 +146,7 @@ public final class SemaphoreDemandSource implements DemandSource {
             return unavailable(body.tooLarge() ? "response body over " + MAX_BODY_BYTES + " bytes"
                     : describe(e.getCause(), requestTimeout));
         }
-        int status = response.statusCode();
-        if (status == 401 || status == 404) {
-            return new Observation.TokenRejected(status, clock.instant());
-        }
-        if (status != 200) {
-            return unavailable("HTTP " + status);
-        }
-        return parse(response.body());
-    }
-
-    private Observation parse(byte[] body) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(body);
-        } catch (IOException e) {
-            return unavailable("malformed response: not JSON");
-        }
-        if (root == null || !root.isObject()) {
-            return unavailable("malformed response: not a JSON object");
-        }
-        try {
-            Demand demand = new Demand(count(root, "jobs", "queued"), count(root, "jobs", "running"),
-                    count(root, "agents", "idle"), count(root, "agents", "occupied"));
-            return new Observation.Observed(demand, clock.instant());
-        } catch (IllegalArgumentException e) {
-            return unavailable("malformed response: " + e.getMessage());
-        }
-    }
-
-    /** A count under {@code group}; a state Semaphore leaves out has no jobs or agents in it. */
-    private static int count(JsonNode root, String group, String state) {
-        JsonNode g = root.get(group);
-        if (g == null || !g.isObject()) {
-            throw new IllegalArgumentException("no \"" + group + "\" object");
-        }
-        JsonNode n = g.get(state);
-        if (n == null || n.isNull()) {
-            return 0;
-        }
-        if (!n.canConvertToInt() || !n.isIntegralNumber() || n.intValue() < 0) {
-            throw new IllegalArgumentException(group + "." + state + " is not a count");
-        }
-        return n.intValue();
+        return SemaphoreMetrics.read(response.statusCode(), response.body(), clock.instant());
     }
 
     private Observation unavailable(String reason) {

@@ -1,10 +1,8 @@
 package io.agentstacks.local.semaphore;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.agentstacks.demand.Demand;
 import io.agentstacks.demand.DemandSource;
 import io.agentstacks.demand.Observation;
+import io.agentstacks.demand.SemaphoreMetrics;
 import io.agentstacks.token.AgentToken;
 
 import java.io.IOException;
@@ -24,16 +22,15 @@ import java.util.Objects;
  * instead of the organization's host, which it names in {@code X-Forwarded-Host} so that a token of another
  * organization is refused as Semaphore would.
  *
- * <p>The answer is read as the production adapter reads it: 200 with the metrics body is {@code Observed}; 401
- * and 404 are {@code TokenRejected}; anything else (503 during an outage, malformed bodies, timeouts) is
- * {@code Unavailable}. Why over HTTP rather than in-process: the token then travels as it does in production,
+ * <p>The answer is read by the production adapter's own reading, core's {@link SemaphoreMetrics}: 200 with the
+ * metrics body is {@code Observed}; 401 and 404 are {@code TokenRejected}; anything else (503 during an outage,
+ * malformed bodies) is {@code Unavailable}, as are timeouts. Why over HTTP rather than in-process: the token then travels as it does in production,
  * a refused token is a real 401 and an outage a real 503, so the poller and rotator are exercised on
  * Semaphore's wire format. (The {@code local} module does not depend on the adapters, whose
  * {@code SemaphoreDemandSource} cannot be pointed at a loopback host for every organization.)
  */
 public final class LoopbackDemandSource implements DemandSource {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
     private final URI metrics;
@@ -64,9 +61,9 @@ public final class LoopbackDemandSource implements DemandSource {
                 .header("Accept", "application/json")
                 .header("X-Forwarded-Host", host)
                 .GET().build();
-        HttpResponse<String> response;
+        HttpResponse<byte[]> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpTimeoutException e) {
             return unavailable("timed out after " + TIMEOUT.toMillis() + " ms");
         } catch (IOException e) {
@@ -75,34 +72,7 @@ public final class LoopbackDemandSource implements DemandSource {
             Thread.currentThread().interrupt();
             return unavailable("interrupted");
         }
-        int status = response.statusCode();
-        if (status == 401 || status == 404) {
-            return new Observation.TokenRejected(status, clock.instant());
-        }
-        if (status != 200) {
-            return unavailable("HTTP " + status);
-        }
-        try {
-            JsonNode body = JSON.readTree(response.body());
-            if (body == null || !body.isObject()) {
-                return unavailable("malformed response: not a JSON object");
-            }
-            return new Observation.Observed(new Demand(count(body, "jobs", "queued"), count(body, "jobs", "running"),
-                    count(body, "agents", "idle"), count(body, "agents", "occupied")), clock.instant());
-        } catch (IOException | IllegalArgumentException e) {
-            return unavailable("malformed response");
-        }
-    }
-
-    private static int count(JsonNode body, String group, String state) {
-        JsonNode n = body.path(group).path(state);
-        if (n.isMissingNode() || n.isNull()) {
-            return 0;
-        }
-        if (!n.isIntegralNumber() || n.intValue() < 0) {
-            throw new IllegalArgumentException(group + "." + state + " is not a count");
-        }
-        return n.intValue();
+        return SemaphoreMetrics.read(response.statusCode(), response.body(), clock.instant());
     }
 
     private Observation unavailable(String reason) {
