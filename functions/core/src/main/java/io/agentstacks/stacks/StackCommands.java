@@ -153,6 +153,33 @@ public final class StackCommands {
         }
     }
 
+    /**
+     * A registration token parameter already used by another stack may be named again only for the same Semaphore
+     * organization. The poller sends the token it reads from that parameter to the spec's endpoint: without this
+     * rule, anyone allowed to post specs could name another team's token parameter and an endpoint they control,
+     * and have the control plane hand them that token. Stacks of one agent type (several fleets sharing its token)
+     * name the same endpoint and pass. Checked against every stored stack that is not DELETED.
+     */
+    private Optional<Violation> tokenBorrowedFromAnotherOrganization(StackSpec spec) {
+        String parameter = spec.agentTokenParameterName();
+        Optional<String> pageToken = Optional.empty();
+        do {
+            StackRegistry.Page page = registry.list(pageToken, 100);
+            for (StackRecord other : page.records()) {
+                if (!other.name().equals(spec.stackName()) && other.status() != StackStatus.DELETED
+                        && other.spec().agentTokenParameterName().equals(parameter)
+                        && !other.spec().endpointHost().equalsIgnoreCase(spec.endpointHost())) {
+                    return Optional.of(Violation.of("agentTokenParameterName", "is the token parameter of stack "
+                            + other.name() + ", whose Semaphore organization is another ("
+                            + other.spec().endpointHost() + "): a token parameter may be shared only by stacks of one "
+                            + "organization, since the token is sent to the spec's endpoint"));
+                }
+            }
+            pageToken = page.nextPageToken();
+        } while (pageToken.isPresent());
+        return Optional.empty();
+    }
+
     /** Validates, stores and starts provisioning of the spec {@code read} holds. */
     public ApplyResult apply(SpecResult read, Optional<Long> ifMatchVersion) {
         Objects.requireNonNull(read, "read");
@@ -172,6 +199,10 @@ public final class StackCommands {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(ifMatchVersion, "ifMatchVersion");
         String name = spec.stackName();
+        Optional<Violation> borrowedToken = tokenBorrowedFromAnotherOrganization(spec);
+        if (borrowedToken.isPresent()) {
+            return new ApplyResult.Invalid(List.of(borrowedToken.get()));
+        }
         long firstSeen = -1; // the spec version the first read saw, to tell a rival spec from a status write
         for (int attempt = 1; ; attempt++) {
             Optional<StackRecord> current = registry.get(name);

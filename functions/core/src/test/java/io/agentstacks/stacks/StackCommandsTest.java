@@ -92,6 +92,33 @@ class StackCommandsTest {
     }
 
     @Test
+    void anotherStacksTokenParameterWithAnotherOrganizationsEndpointIsRefusedAndNothingIsWritten() {
+        commands.apply(valid(spec("team-a", 3)), Optional.empty());
+        StackSpec borrowing = StackSpec.builder("intruder", "/semaphore/team-a/token")
+                .semaphoreEndpoint("semaphore.attacker-controlled.example.net").build();
+
+        ApplyResult result = commands.apply(valid(borrowing), Optional.empty());
+
+        assertThat(result).isInstanceOfSatisfying(ApplyResult.Invalid.class, invalid ->
+                assertThat(invalid.violations()).singleElement().satisfies(v -> {
+                    assertThat(v.field()).isEqualTo("agentTokenParameterName");
+                    assertThat(v.message()).contains("stack team-a", "acme.semaphoreci.com");
+                }));
+        assertThat(registry.get("intruder")).isEmpty();
+        assertThat(workflows.executions()).hasSize(1);
+    }
+
+    @Test
+    void stacksOfOneOrganizationMayShareATokenParameter() {
+        commands.apply(valid(spec("fleet-a", 3)), Optional.empty());
+        StackSpec sameAgentType = StackSpec.builder("fleet-b", "/semaphore/fleet-a/token").semaphoreOrganization("acme").build();
+
+        ApplyResult result = commands.apply(valid(sameAgentType), Optional.empty());
+
+        assertThat(result).isEqualTo(new ApplyResult.Accepted("fleet-b", 1, StackStatus.PENDING, Disposition.NEW_VERSION));
+    }
+
+    @Test
     void anInvalidSpecWritesNothingStartsNothingAndReturnsEveryViolation() {
         List<Violation> violations = List.of(Violation.of("stackName", "is required"),
                 Violation.of("maxSize", "must be at least minSize (2)", 1));
