@@ -7,6 +7,7 @@ import io.agentstacks.stacks.SnapshotJson;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackRegistry;
 import io.agentstacks.stacks.StackStatus;
+import io.agentstacks.stacks.TokenRotationMark;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -34,10 +35,12 @@ import java.util.OptionalLong;
  * <p>Item: {@code name}, {@code kind}, {@code spec} (S, the spec's canonical JSON from {@link SpecJson}),
  * {@code specVersion} (N), {@code status} (S), {@code revision} (N), {@code createdAt} and {@code updatedAt}
  * (S, ISO-8601), and when present {@code reason}, {@code groupName}, {@code cloudFormationStackId},
- * {@code hostGroupName}, {@code tokenRotatedAt} (S), {@code tokenParameterVersion} (N), and
+ * {@code hostGroupName}, {@code tokenRotatedAt} (S), {@code tokenParameterVersion} (N), the token rotation's
+ * {@code tokenRotationFingerprint}, {@code tokenRotationStartedAt} (S) and {@code tokenRotationVersion} (N), and
  * {@code lastDemand}, {@code lastDecision}, {@code hosts} (S, JSON from {@link SnapshotJson}), with
  * {@code lastDemandAt} and {@code lastDecisionAt} (N, the snapshot's observation time in seconds, see {@link #time}) for
- * the narrow writes' conditions, and {@code rolledOutImage} (S). No attribute holds a token.
+ * the narrow writes' conditions, and {@code rolledOutImage} (S). No attribute holds a token (the fingerprint is a
+ * one-way hash of one).
  *
  * <p>Writes are conditional: {@code attribute_not_exists(#name)} for a record read as absent (revision 0),
  * else {@code #revision = :read}; a refused write answers the item as it is now (ReturnValuesOnConditionCheckFailure
@@ -241,6 +244,11 @@ public final class DynamoDbStackRegistry implements StackRegistry {
         r.hostGroupName().ifPresent(v -> item.put("hostGroupName", s(v)));
         r.tokenParameterVersion().ifPresent(v -> item.put("tokenParameterVersion", n(v)));
         r.tokenRotatedAt().ifPresent(v -> item.put("tokenRotatedAt", s(v.toString())));
+        r.tokenRotation().ifPresent(m -> {
+            item.put("tokenRotationFingerprint", s(m.fingerprint()));
+            item.put("tokenRotationStartedAt", s(m.startedAt().toString()));
+            m.parameterVersion().ifPresent(v -> item.put("tokenRotationVersion", n(v)));
+        });
         r.lastDemand().ifPresent(v -> item.put("lastDemand", s(SnapshotJson.write(v).toString())));
         r.lastDecision().ifPresent(v -> item.put("lastDecision", s(SnapshotJson.write(v).toString())));
         r.lastDemand().ifPresent(v -> item.put("lastDemandAt", time(v.observedAt())));
@@ -268,6 +276,8 @@ public final class DynamoDbStackRegistry implements StackRegistry {
                 .hostGroupName(str(item, "hostGroupName"))
                 .tokenParameterVersion(num(item, "tokenParameterVersion"))
                 .tokenRotatedAt(str(item, "tokenRotatedAt").map(Instant::parse))
+                .tokenRotation(str(item, "tokenRotationFingerprint").map(f -> new TokenRotationMark(f,
+                        Instant.parse(str(item, "tokenRotationStartedAt").orElseThrow()), num(item, "tokenRotationVersion"))))
                 .lastDemand(str(item, "lastDemand").map(SnapshotJson::demand))
                 .lastDecision(str(item, "lastDecision").map(SnapshotJson::decision))
                 .hosts(str(item, "hosts").map(SnapshotJson::hosts).orElse(List.of()))

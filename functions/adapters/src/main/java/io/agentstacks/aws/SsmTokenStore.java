@@ -26,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Reads (GetParameter with decryption) are cached per parameter for at most {@link #MAX_AGE}: within
  * that time the cached token and version are answered; after it, the parameter is read again, and the
  * version read then is used from then on. A {@link #write} puts its own new version in the cache, so a
- * rotated token is used by this process at once. Messages name the parameter and the call, never the value.
+ * rotated token is used by this process at once; {@link #readCurrent} reads past the cache, for a process
+ * (the poller) that learns of another's rotation from Semaphore's 401 or the registry's recorded version. Messages name the parameter and the call, never the value.
  */
 public final class SsmTokenStore implements TokenStore {
 
@@ -53,6 +54,18 @@ public final class SsmTokenStore implements TokenStore {
                 && !now.isBefore(cached.readAt())) {
             return cached.token();
         }
+        return fetch(parameterName, now);
+    }
+
+    /** GetParameter itself, whatever the cache holds; the cache then holds what was read. */
+    @Override
+    public StoredToken readCurrent(String parameterName) {
+        Objects.requireNonNull(parameterName, "parameterName");
+        cache.remove(parameterName);
+        return fetch(parameterName, clock.instant());
+    }
+
+    private StoredToken fetch(String parameterName, Instant now) {
         GetParameterResponse response;
         try {
             response = ssm.getParameter(r -> r.name(parameterName).withDecryption(true));

@@ -241,6 +241,7 @@ class DynamoDbStackRegistryTest {
         StackRecord r = StackRecord.first(spec("ci"), T0).toBuilder().revision(9).status(StackStatus.DEGRADED)
                 .reason(Optional.of("401")).groupName(Optional.of("g")).cloudFormationStackId(Optional.of("arn:s"))
                 .hostGroupName(Optional.of("ci")).tokenParameterVersion(java.util.OptionalLong.of(4)).tokenRotatedAt(Optional.of(T1))
+                .tokenRotation(Optional.of(io.agentstacks.stacks.TokenRotationMark.started("9f86d081884c7d65", T0).done(4)))
                 .lastDemand(Optional.of(new DemandSnapshot(1, 2, 3, 4, T1)))
                 .lastDecision(Optional.of(new DecisionSnapshot("hold", 2, 2, "enough", T0, T1, Optional.empty())))
                 .hosts(List.of(new io.agentstacks.stacks.HostSnapshot("h-1", "us-east-1a", "available", 1, T0,

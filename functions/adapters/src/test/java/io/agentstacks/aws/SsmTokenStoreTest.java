@@ -88,6 +88,22 @@ class SsmTokenStoreTest {
     }
 
     @Test
+    void readCurrentGoesPastTheCacheAndLaterReadsUseWhatItRead() {
+        getParameterAnswers(SECRET_V3, 3);
+        store.read(PARAM);
+        getParameterAnswers(SECRET_V4, 4);
+        clock.advance(Duration.ofSeconds(5));
+
+        StoredToken current = store.readCurrent(PARAM);
+
+        assertThat(current.version()).isEqualTo(4);
+        assertThat(current.token()).isEqualTo(new AgentToken(SECRET_V4));
+        assertThat(getParameterCalls()).isEqualTo(2);
+        assertThat(store.read(PARAM).version()).as("the cache holds version 4 now").isEqualTo(4);
+        assertThat(getParameterCalls()).isEqualTo(2);
+    }
+
+    @Test
     void writesASecureStringVersionWithTheKeyAndUsesItAtOnce() {
         getParameterAnswers(SECRET_V3, 3);
         store.read(PARAM);

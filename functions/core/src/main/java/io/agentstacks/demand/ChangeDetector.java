@@ -1,6 +1,10 @@
 package io.agentstacks.demand;
 
+import io.agentstacks.scaling.ScalingPolicy;
+import io.agentstacks.spec.StackSpec;
+import io.agentstacks.stacks.DecisionSnapshot;
 import io.agentstacks.stacks.DemandSnapshot;
+import io.agentstacks.stacks.StackRecord;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -9,8 +13,11 @@ import java.util.Optional;
 
 /**
  * Whether the poller puts a {@code DemandObserved} event for a reading: when demand changed since the
- * last event it put for the stack, and at least once a {@link #HEARTBEAT} even when nothing changed, so
- * that the scaler sees fresh observations (and {@code up-down} can count idle time) on a quiet queue.
+ * last event it put for the stack, at least once a {@link #HEARTBEAT} even when nothing changed, so
+ * that the scaler sees fresh observations (and {@code up-down} can count idle time) on a quiet queue, and
+ * whenever the scaler's last decision left less desired capacity than the reading needs (see
+ * {@link #belowNeed}), so that a missed or failed decision is made again at the next poll, as the older
+ * tool's scaler, which looked every 10 s, did.
  */
 public final class ChangeDetector {
 
@@ -37,6 +44,35 @@ public final class ChangeDetector {
         DemandSnapshot last = lastPublished.get();
         return !snapshotOf(demand, last.observedAt()).equals(last)
                 || Duration.between(last.observedAt(), at).plus(pollInterval).compareTo(HEARTBEAT) > 0;
+    }
+
+    /**
+     * {@link #shouldPublish(Optional, Demand, Instant, Duration)} over what the registry holds of the stack
+     * (its last published reading and the scaler's last decision), or {@link #belowNeed}. Needs no call
+     * to AWS: both come with the record the poller reads anyway.
+     */
+    public static boolean shouldPublish(StackRecord record, Demand demand, Instant at, Duration pollInterval) {
+        Objects.requireNonNull(record, "record");
+        return shouldPublish(record.lastDemand(), demand, at, pollInterval) || belowNeed(record, demand);
+    }
+
+    /**
+     * True when the scaler's last decision for the stack left desired capacity below what {@code demand}
+     * needs by the stack's policy ({@link ScalingPolicy#target}, over the spec's min and max): that decision
+     * was made on older demand, held on a failed or stale observation, or was never applied, and unchanged
+     * demand would otherwise wait for the heartbeat. False when dynamic scaling is off (the scaler holds
+     * whatever it is shown) and before the scaler's first decision.
+     */
+    public static boolean belowNeed(StackRecord record, Demand demand) {
+        Objects.requireNonNull(record, "record");
+        Objects.requireNonNull(demand, "demand");
+        StackSpec spec = record.spec();
+        Optional<DecisionSnapshot> decision = record.lastDecision();
+        if (!spec.dynamicScaling() || decision.isEmpty()) {
+            return false;
+        }
+        int needed = ScalingPolicy.target(demand.jobs(), spec.minSize(), spec.maxSize(), spec.scaling().overprovision());
+        return decision.get().desired() < needed;
     }
 
     /** The registry's form of a reading. */

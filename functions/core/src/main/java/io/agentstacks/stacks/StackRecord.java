@@ -13,6 +13,7 @@ import java.util.OptionalLong;
  *
  * @param specVersion  N of the newest accepted spec; the provisioning execution is named {@code <name>-v<N>}
  * @param revision     bumped by every write; each write is conditional on the revision it read
+ * @param tokenRotation the newest token rotation, in progress or done (see {@link TokenRotationMark})
  * @param lastDemand   the newest demand observed by the poller, if any
  * @param lastDecision the scaler's newest decision, if any
  * @param hosts        Mac dedicated hosts of the stack, until they are released
@@ -30,6 +31,7 @@ public record StackRecord(
         Optional<String> hostGroupName,
         OptionalLong tokenParameterVersion,
         Optional<Instant> tokenRotatedAt,
+        Optional<TokenRotationMark> tokenRotation,
         Optional<DemandSnapshot> lastDemand,
         Optional<DecisionSnapshot> lastDecision,
         List<HostSnapshot> hosts,
@@ -48,6 +50,7 @@ public record StackRecord(
         Objects.requireNonNull(hostGroupName, "hostGroupName");
         Objects.requireNonNull(tokenParameterVersion, "tokenParameterVersion");
         Objects.requireNonNull(tokenRotatedAt, "tokenRotatedAt");
+        Objects.requireNonNull(tokenRotation, "tokenRotation");
         Objects.requireNonNull(lastDemand, "lastDemand");
         Objects.requireNonNull(lastDecision, "lastDecision");
         hosts = List.copyOf(hosts);
@@ -60,7 +63,7 @@ public record StackRecord(
     public static StackRecord first(StackSpec spec, Instant now) {
         return new StackRecord(spec.stackName(), spec, 1, StackStatus.PENDING, Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), OptionalLong.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), List.of(), Optional.empty(), now, now, 0);
+                Optional.empty(), Optional.empty(), List.of(), Optional.empty(), now, now, 0);
     }
 
     /** The execution name of this record's provisioning run: {@code <name>-v<specVersion>}. */
@@ -84,6 +87,7 @@ public record StackRecord(
         private Optional<String> hostGroupName;
         private OptionalLong tokenParameterVersion;
         private Optional<Instant> tokenRotatedAt;
+        private Optional<TokenRotationMark> tokenRotation;
         private Optional<DemandSnapshot> lastDemand;
         private Optional<DecisionSnapshot> lastDecision;
         private List<HostSnapshot> hosts;
@@ -103,6 +107,7 @@ public record StackRecord(
             hostGroupName = r.hostGroupName;
             tokenParameterVersion = r.tokenParameterVersion;
             tokenRotatedAt = r.tokenRotatedAt;
+            tokenRotation = r.tokenRotation;
             lastDemand = r.lastDemand;
             lastDecision = r.lastDecision;
             hosts = r.hosts;
@@ -121,6 +126,7 @@ public record StackRecord(
         public Builder hostGroupName(Optional<String> v) { hostGroupName = v; return this; }
         public Builder tokenParameterVersion(OptionalLong v) { tokenParameterVersion = v; return this; }
         public Builder tokenRotatedAt(Optional<Instant> v) { tokenRotatedAt = v; return this; }
+        public Builder tokenRotation(Optional<TokenRotationMark> v) { tokenRotation = v; return this; }
         public Builder lastDemand(Optional<DemandSnapshot> v) { lastDemand = v; return this; }
         public Builder lastDecision(Optional<DecisionSnapshot> v) { lastDecision = v; return this; }
         public Builder hosts(List<HostSnapshot> v) { hosts = v; return this; }
@@ -130,7 +136,8 @@ public record StackRecord(
 
         public StackRecord build() {
             return new StackRecord(name, spec, specVersion, status, reason, groupName, cloudFormationStackId,
-                    hostGroupName, tokenParameterVersion, tokenRotatedAt, lastDemand, lastDecision, hosts, rolledOutImage, createdAt,
+                    hostGroupName, tokenParameterVersion, tokenRotatedAt, tokenRotation, lastDemand, lastDecision, hosts,
+                    rolledOutImage, createdAt,
                     updatedAt, revision);
         }
     }

@@ -49,6 +49,13 @@ public sealed interface RotationResult {
     record RegistryBusy(String stack, int attempts) implements RotationResult {
     }
 
+    /**
+     * Another rotation of the stack, to another token, kept it for longer than this one waits; nothing was
+     * written (503: a retry once it is done rotates to this token).
+     */
+    record InProgress(String stack) implements RotationResult {
+    }
+
     /** No stack of that name (404). */
     record NotFound(String stack) implements RotationResult {
     }

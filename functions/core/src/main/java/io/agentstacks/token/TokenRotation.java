@@ -9,10 +9,16 @@ import io.agentstacks.stacks.StackRegistry;
 import io.agentstacks.stacks.StackRegistry.Update;
 import io.agentstacks.stacks.StackStatus;
 import io.agentstacks.stacks.StackTransitions;
+import io.agentstacks.stacks.TokenRotationMark;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,10 +36,15 @@ import java.util.function.UnaryOperator;
  * Semaphore refused its old token is ACTIVE again. A token Semaphore refuses leaves the parameter as it
  * was; when Semaphore cannot be asked nothing is written.
  *
- * <p>Rotation is idempotent: before writing, the stored token is compared with the new one, and when
- * they are the same (a retried request) the existing version is answered and nothing is written. The
- * registry's {@code tokenParameterVersion} tells whether that version's rotation was completed; a retry
- * after a failure between the parameter write and the registry write completes it.
+ * <p>Rotation is idempotent, also for requests that run at the same time (a client retrying after API
+ * Gateway's 29 s while the first call still runs): before the parameter is touched, the rotation takes the
+ * stack with a conditional registry write of a {@link TokenRotationMark} (a one-way fingerprint of the token,
+ * never the token). A second rotation finds the mark: with the same token, it answers the version the first
+ * wrote and writes nothing; with another, it waits for the first to finish. Then the parameter, read past any
+ * cache, is compared with the new token, and when they are the same (a retried request) the existing version
+ * is answered and nothing is written. The registry's {@code tokenParameterVersion} tells whether that
+ * version's rotation was completed; a retry after a failure between the parameter write and the registry
+ * write completes it. A mark left by a rotation that died is taken over after {@link #ABANDONED_AFTER}.
  *
  * <p><b>Daily check</b> ({@link #dailyCheck}): every live stack's stored token is shown to Semaphore.
  * Refused (401/404): a {@code TokenRejected} event (source {@code daily-check}) and the stack DEGRADED
@@ -54,19 +65,50 @@ public final class TokenRotation {
     /** The demand poller, which sees a rejected token on its next poll. */
     public static final String SOURCE_POLLER = "poller";
 
+    /**
+     * A rotation mark older than this, not done, was left by a rotation that died: it can be taken over. Longer
+     * than the token-rotator Lambda's timeout (120 s), so a rotation that still runs is never overtaken.
+     */
+    public static final Duration ABANDONED_AFTER = Duration.ofMinutes(3);
+    /** How long, and how often, a rotation waits for another one of the same stack before answering InProgress. */
+    static final Duration WAIT_STEP = Duration.ofMillis(250);
+    static final int MAX_WAITS = 40;
+
+    /** Waits between two looks at a rotation in progress; tests drive it. */
+    @FunctionalInterface
+    public interface Pause {
+        void pause(Duration duration);
+
+        /** The thread sleeps; an interrupt ends the wait early and stays set. */
+        Pause SLEEP = d -> {
+            try {
+                Thread.sleep(d.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+    }
+
     private final DemandSource semaphore;
     private final TokenStore tokens;
     private final StackRegistry registry;
     private final EventSink events;
     private final Clock clock;
+    private final Pause pause;
 
     public TokenRotation(DemandSource semaphore, TokenStore tokens, StackRegistry registry, EventSink events,
                          Clock clock) {
+        this(semaphore, tokens, registry, events, clock, Pause.SLEEP);
+    }
+
+    public TokenRotation(DemandSource semaphore, TokenStore tokens, StackRegistry registry, EventSink events,
+                         Clock clock, Pause pause) {
         this.semaphore = Objects.requireNonNull(semaphore, "semaphore");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.events = Objects.requireNonNull(events, "events");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.pause = Objects.requireNonNull(pause, "pause");
     }
 
     /** The reason a stack is DEGRADED when Semaphore refuses its token; shown by {@code GET /stacks/{name}}. */
@@ -109,22 +151,84 @@ public final class TokenRotation {
             return new RotationResult.SemaphoreUnavailable(stackName, token.maskedIn(unavailable.reason()));
         }
 
-        long version;
-        boolean written;
+        String fingerprint = fingerprint(parameter, token);
         try {
-            Optional<StoredToken> current = readIfPresent(parameter);
-            if (current.isPresent() && current.get().token().equals(token)) {
-                version = current.get().version();
-                written = false;
-            } else {
-                String kmsKey = record.spec().agentTokenKmsKey().orElse(DEFAULT_KMS_KEY);
-                version = tokens.write(parameter, token, Optional.of(kmsKey));
-                written = true;
+            for (int waits = 0; ; waits++) {
+                Instant now = clock.instant();
+                Update claim = registry.update(record, r -> taken(r, fingerprint, now));
+                if (claim instanceof Update.Busy) {
+                    return new RotationResult.RegistryBusy(stackName, StackRegistry.UPDATE_ATTEMPTS);
+                }
+                if (claim instanceof Update.Gone) {
+                    return new RotationResult.NotFound(stackName);
+                }
+                Update.Done done = (Update.Done) claim;
+                if (done.written()) {
+                    return write(done.record(), parameter, token, fingerprint);
+                }
+                // Another rotation holds the stack, or this token's rotation is done. Either way the
+                // parameter, read past any cache, tells whether the token is written already.
+                Optional<StoredToken> current = readCurrentIfPresent(parameter);
+                if (current.isPresent() && current.get().token().equals(token)) {
+                    return complete(done.record(), parameter, current.get().version(), false, fingerprint);
+                }
+                TokenRotationMark mark = done.record().tokenRotation().orElseThrow();
+                if (mark.isDone()) {
+                    // Done with this token once, but the parameter was changed since: rotate it again.
+                    Update retaken = registry.update(done.record(), r -> retaken(r, mark, fingerprint, now));
+                    if (retaken instanceof Update.Done d && d.written()) {
+                        return write(d.record(), parameter, token, fingerprint);
+                    }
+                } else if (waits >= MAX_WAITS) {
+                    return new RotationResult.InProgress(stackName);
+                } else {
+                    pause.pause(WAIT_STEP);
+                }
+                Optional<StackRecord> again = registry.get(stackName);
+                if (again.isEmpty()) {
+                    return new RotationResult.NotFound(stackName);
+                }
+                record = again.get();
+                if (record.status() == StackStatus.DELETING || record.status() == StackStatus.DELETED) {
+                    return new RotationResult.Conflict(stackName, record.status());
+                }
             }
         } catch (TokenStore.TokenStoreException e) {
             return new RotationResult.StoreUnavailable(stackName, parameter, token.maskedIn(e.getMessage()));
         }
+    }
 
+    /**
+     * The stack is this rotation's now: the parameter gets the token unless it holds it already (a retry after
+     * a failure), then the rotation is recorded. A failing token store gives the stack back before answering.
+     */
+    private RotationResult write(StackRecord claimed, String parameter, AgentToken token, String fingerprint) {
+        TokenRotationMark mark = claimed.tokenRotation().orElseThrow();
+        long version;
+        boolean written;
+        try {
+            Optional<StoredToken> current = readCurrentIfPresent(parameter);
+            if (current.isPresent() && current.get().token().equals(token)) {
+                version = current.get().version();
+                written = false;
+            } else {
+                String kmsKey = claimed.spec().agentTokenKmsKey().orElse(DEFAULT_KMS_KEY);
+                version = tokens.write(parameter, token, Optional.of(kmsKey));
+                written = true;
+            }
+        } catch (TokenStore.TokenStoreException e) {
+            registry.update(claimed.name(), r -> r.tokenRotation().equals(Optional.of(mark))
+                    ? r.toBuilder().tokenRotation(Optional.empty()).build()
+                    : r);
+            throw e;
+        }
+        return complete(claimed, parameter, version, written, fingerprint);
+    }
+
+    /** Records {@code version} as the stack's token (and its rotation mark done), puts TokenRotated if it is new. */
+    private RotationResult complete(StackRecord record, String parameter, long version, boolean written,
+                                    String fingerprint) {
+        String stackName = record.name();
         Instant now = clock.instant();
         if (!recorded(record, version)) {
             // Put before the registry write: a failure in between leaves the version unrecorded, so a
@@ -135,6 +239,10 @@ public final class TokenRotation {
             StackRecord.Builder b = r.toBuilder();
             if (!recorded(r, version)) {
                 b.tokenParameterVersion(OptionalLong.of(version)).tokenRotatedAt(Optional.of(now)).updatedAt(now);
+            }
+            Optional<TokenRotationMark> mark = r.tokenRotation();
+            if (mark.isEmpty() || mark.get().fingerprint().equals(fingerprint)) {
+                b.tokenRotation(Optional.of(mark.orElse(TokenRotationMark.started(fingerprint, now)).done(version)));
             }
             return StackTransitions.tokenAccepted(b.build(), now);
         };
@@ -152,6 +260,47 @@ public final class TokenRotation {
         return new RotationResult.Rotated(stackName, parameter, version, rotatedAt, written);
     }
 
+    /**
+     * The stack taken for a rotation to the token of {@code fingerprint}, or {@code r} unchanged when another
+     * rotation holds it (started, not done, not abandoned) or this token's rotation is done already.
+     */
+    private static StackRecord taken(StackRecord r, String fingerprint, Instant now) {
+        Optional<TokenRotationMark> mark = r.tokenRotation();
+        if (mark.isPresent()) {
+            TokenRotationMark m = mark.get();
+            boolean held = !m.isDone() && now.isBefore(m.startedAt().plus(ABANDONED_AFTER));
+            boolean doneWithThisToken = m.isDone() && m.fingerprint().equals(fingerprint);
+            if (held || doneWithThisToken) {
+                return r;
+            }
+        }
+        return r.toBuilder().tokenRotation(Optional.of(TokenRotationMark.started(fingerprint, now))).build();
+    }
+
+    /** The stack taken again for a token whose rotation was done, if the mark is still {@code seen}. */
+    private static StackRecord retaken(StackRecord r, TokenRotationMark seen, String fingerprint, Instant now) {
+        return r.tokenRotation().equals(Optional.of(seen))
+                ? r.toBuilder().tokenRotation(Optional.of(TokenRotationMark.started(fingerprint, now))).build()
+                : r;
+    }
+
+    /**
+     * A one-way fingerprint of a token for its parameter: SHA-256 over both. Registration tokens are long random
+     * strings, so the hash does not lead back to one; it is still kept out of every log, event and answer.
+     */
+    static String fingerprint(String parameter, AgentToken token) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update("agent-stacks token rotation\n".getBytes(StandardCharsets.UTF_8));
+            sha.update(parameter.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(token.reveal().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
     /** Checks the stored token of every live stack, in name order; one stack's failure never stops the others. */
     public List<TokenCheck> dailyCheck() {
         List<TokenCheck> checks = new ArrayList<>();
@@ -166,7 +315,7 @@ public final class TokenRotation {
         String parameter = record.spec().agentTokenParameterName();
         StoredToken stored;
         try {
-            Optional<StoredToken> read = readIfPresent(parameter);
+            Optional<StoredToken> read = readCurrentIfPresent(parameter);
             if (read.isEmpty()) {
                 String reason = missingReason(stack, parameter);
                 return degrade(record, reason)
@@ -224,9 +373,10 @@ public final class TokenRotation {
         return Optional.of(updated instanceof Update.Done done && done.written());
     }
 
-    private Optional<StoredToken> readIfPresent(String parameter) {
+    /** The parameter as SSM holds it now (past any cache), or empty when it does not exist. */
+    private Optional<StoredToken> readCurrentIfPresent(String parameter) {
         try {
-            return Optional.of(tokens.read(parameter));
+            return Optional.of(tokens.readCurrent(parameter));
         } catch (TokenStore.TokenStoreException e) {
             if (e.notFound()) {
                 return Optional.empty();

@@ -9,6 +9,16 @@ public interface TokenStore {
     StoredToken read(String parameterName);
 
     /**
+     * Reads the current version of the parameter from the service itself, bypassing any cache {@link #read}
+     * answers from (and refreshing it). For decisions a stale token would get wrong: whether Semaphore rejects
+     * the token the parameter holds now, whether a rotation's token is written already. A store without a
+     * cache reads as {@link #read} does.
+     */
+    default StoredToken readCurrent(String parameterName) {
+        return read(parameterName);
+    }
+
+    /**
      * Writes {@code token} as a new version of the SecureString parameter, encrypted with {@code kmsKeyId}
      * (or the account's {@code alias/aws/ssm} when empty), and answers the new version.
      */

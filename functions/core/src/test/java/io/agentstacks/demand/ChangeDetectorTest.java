@@ -2,7 +2,14 @@ package io.agentstacks.demand;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.agentstacks.spec.Overprovision;
+import io.agentstacks.spec.OverprovisionStrategy;
+import io.agentstacks.spec.Scaling;
+import io.agentstacks.spec.ScalingPolicyKind;
+import io.agentstacks.spec.StackSpec;
+import io.agentstacks.stacks.DecisionSnapshot;
 import io.agentstacks.stacks.DemandSnapshot;
+import io.agentstacks.stacks.StackRecord;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -53,5 +60,65 @@ class ChangeDetectorTest {
     @Test
     void snapshotsKeepEveryCountAndTheTime() {
         assertThat(ChangeDetector.snapshotOf(new Demand(1, 2, 3, 4), T0)).isEqualTo(new DemandSnapshot(1, 2, 3, 4, T0));
+    }
+
+    // ---------------------------------------------------------------- desired below the need
+
+    private static StackSpec spec(int min, int max, Overprovision overprovision, boolean dynamicScaling) {
+        return StackSpec.builder("linux", "/semaphore/linux/token").semaphoreOrganization("acme")
+                .minSize(min).maxSize(max).dynamicScaling(dynamicScaling)
+                .scaling(new Scaling(ScalingPolicyKind.UP_ONLY, 300, overprovision)).build();
+    }
+
+    /** A stack whose last event put {@code last} at T0 and whose scaler then left desired at {@code desired}. */
+    private static StackRecord record(StackSpec spec, Demand last, int desired) {
+        return StackRecord.first(spec, T0).toBuilder()
+                .lastDemand(Optional.of(ChangeDetector.snapshotOf(last, T0)))
+                .lastDecision(Optional.of(new DecisionSnapshot("Hold", desired, desired, "desired " + desired + " covers it",
+                        T0, T0.plusMillis(300), Optional.empty())))
+                .build();
+    }
+
+    @Test
+    void publishesUnchangedDemandAtTheNextPollWhenTheLastDecisionLeftDesiredBelowTheNeed() {
+        Demand four = new Demand(2, 2, 0, 2);
+        StackRecord under = record(spec(0, 10, Overprovision.none(), true), four, 3);
+        StackRecord covered = record(spec(0, 10, Overprovision.none(), true), four, 4);
+
+        assertThat(ChangeDetector.shouldPublish(under, four, T0.plusSeconds(10), TEN)).isTrue();
+        assertThat(ChangeDetector.shouldPublish(covered, four, T0.plusSeconds(10), TEN)).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0} jobs, min {1}, max {2}, {3} {4}, desired {5} -> {6}")
+    @CsvSource({
+            // the need is the scaling policy's target: overprovision counts, min lifts it, max caps it
+            "4, 0, 10, NUMBER, 2, 5, true",
+            "4, 0, 10, NUMBER, 2, 6, false",
+            "4, 0, 10, PERCENTAGE, 50, 5, true",
+            "4, 0, 10, PERCENTAGE, 50, 6, false",
+            "0, 2, 10, NONE, 0, 1, true",
+            "0, 2, 10, NONE, 0, 2, false",
+            "30, 0, 10, NONE, 0, 10, false",
+            "30, 0, 10, NONE, 0, 9, true",
+            // more than needed is the scaler's business (up-down), not a reason to publish
+            "1, 0, 10, NONE, 0, 8, false",
+    })
+    void theNeedIsWhatTheScalingPolicyWouldAskFor(int jobs, int min, int max, OverprovisionStrategy strategy, int factor,
+                                                   int desired, boolean expected) {
+        Demand demand = new Demand(jobs, 0, 0, 0);
+        StackRecord r = record(spec(min, max, new Overprovision(strategy, factor), true), demand, desired);
+        assertThat(ChangeDetector.belowNeed(r, demand)).isEqualTo(expected);
+    }
+
+    @Test
+    void aStackWithoutDynamicScalingOrWithoutADecisionYetIsOnlyPublishedOnChangeOrHeartbeat() {
+        Demand four = new Demand(4, 0, 0, 0);
+        StackRecord off = record(spec(0, 10, Overprovision.none(), false), four, 0);
+        StackRecord undecided = record(spec(0, 10, Overprovision.none(), true), four, 0).toBuilder()
+                .lastDecision(Optional.empty()).build();
+
+        assertThat(ChangeDetector.shouldPublish(off, four, T0.plusSeconds(10), TEN)).isFalse();
+        assertThat(ChangeDetector.shouldPublish(undecided, four, T0.plusSeconds(10), TEN)).isFalse();
+        assertThat(ChangeDetector.shouldPublish(off, four, T0.plusSeconds(60), TEN)).as("heartbeat").isTrue();
     }
 }

@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The demand-poller's work, over ports: reads the demand of every live stack that is due at this second
@@ -47,8 +48,15 @@ import java.util.function.Consumer;
  * another's event. Writes {@code JobCount} and {@code AgentCount} metrics (the older tool's names) and a
  * {@code DemandPollFailed} metric per failure.
  *
+ * <p>A token Semaphore refuses is read again from SSM past the token cache before anything is decided:
+ * a rotation done by the token-rotator in another process would otherwise be undone by this process's cached
+ * old token. The stack is marked DEGRADED, and a {@code TokenRejected} event put, only when the token the
+ * parameter holds now is refused, that token is not older than the version the registry records as rotated
+ * in, and the stack is not DEGRADED already (one event per move to DEGRADED, not one per poll).
+ *
  * <p>Registry writes (last published demand; DEGRADED on a rejected token, ACTIVE again on an accepted
- * one) are conditional and retried from a fresh read on conflict.
+ * one) go through {@link StackRegistry#update}. A write that fails is logged with a {@code RegistryWriteFailed}
+ * metric for its stack and never fails the invocation: the other stacks' writes and the answer go on.
  */
 public final class DemandPoller implements AutoCloseable {
 
@@ -68,7 +76,6 @@ public final class DemandPoller implements AutoCloseable {
     }
 
     private static final int MINUTE = 60;
-    private static final int WRITE_ATTEMPTS = 3;
     /** A tick more than this late is skipped: the next one is nearer. */
     private static final int LATE_TOLERANCE_SECONDS = 1;
 
@@ -97,15 +104,22 @@ public final class DemandPoller implements AutoCloseable {
     }
 
     /**
-     * What polling one stack gave: an observation, or why there is none ({@code failureKind}:
-     * {@code token-unreadable}, {@code token-missing}, {@code timeout}).
+     * What polling one stack gave: an observation and the parameter version of the token shown to Semaphore,
+     * or why there is none ({@code failureKind}: {@code token-unreadable}, {@code token-missing}, {@code timeout}).
      */
-    private record StackPoll(StackRecord record, Optional<Observation> observation, String failureKind,
-                             String failure) {
-        static StackPoll of(StackRecord r, Observation o) {
-            return new StackPoll(r, Optional.of(o), "", "");
+    private record StackPoll(StackRecord record, Optional<Observation> observation, long tokenVersion,
+                             String failureKind, String failure) {
+        static StackPoll of(StackRecord r, Observation o, long tokenVersion) {
+            return new StackPoll(r, Optional.of(o), tokenVersion, "", "");
+        }
+
+        static StackPoll failed(StackRecord r, String kind, String why) {
+            return new StackPoll(r, Optional.empty(), NO_TOKEN, kind, why);
         }
     }
+
+    /** The token version of a poll that showed Semaphore no token. */
+    private static final long NO_TOKEN = -1;
 
     public PollResult poll(PollRequest request) {
         Instant started = clock.instant();
@@ -159,34 +173,40 @@ public final class DemandPoller implements AutoCloseable {
         for (StackPoll p : batch) {
             StackRecord r = p.record();
             String stack = r.name();
+            String parameter = r.spec().agentTokenParameterName();
             if (p.observation().isPresent() && p.observation().get() instanceof Observation.Observed o) {
                 Demand d = o.demand();
                 metrics(stack, o.at(), d);
-                boolean publish = ChangeDetector.shouldPublish(r.lastDemand(), d, o.at(),
-                        Duration.ofSeconds(interval(r)));
-                DemandSnapshot snapshot = ChangeDetector.snapshotOf(d, o.at());
-                if (publish) {
+                if (ChangeDetector.shouldPublish(r, d, o.at(), Duration.ofSeconds(interval(r)))) {
                     out.add(new DomainEvent.DemandObserved(stack, r.groupName().orElseThrow(), d.queuedJobs(),
                             d.runningJobs(), d.idleAgents(), d.occupiedAgents(), o.at()));
-                    afterPublish.add(() -> update(stack, cur -> accepted(cur, Optional.of(snapshot), o.at())));
-                } else if (r.status() == StackStatus.DEGRADED) {
-                    regardless.add(() -> update(stack, cur -> accepted(cur, Optional.empty(), o.at())));
+                    DemandSnapshot snapshot = ChangeDetector.snapshotOf(d, o.at());
+                    afterPublish.add(guarded(stack, () -> recordLastDemand(stack, snapshot)));
+                }
+                if (r.status() == StackStatus.DEGRADED) {
+                    regardless.add(guarded(stack, () -> write(stack, cur -> StackTransitions.tokenAccepted(cur, o.at()))));
                 }
                 continue;
             }
             failures.incrementAndGet();
             Instant at = p.observation().map(Observation::at).orElse(clock.instant());
             if (p.observation().isPresent() && p.observation().get() instanceof Observation.TokenRejected t) {
-                String reason = TokenRotation.rejectedReason(stack, r.spec().agentTokenParameterName(), t.httpStatus(),
-                        TokenRotation.SOURCE_POLLER);
+                String reason = TokenRotation.rejectedReason(stack, parameter, t.httpStatus(), TokenRotation.SOURCE_POLLER);
+                long recorded = r.tokenParameterVersion().orElse(0);
+                if (p.tokenVersion() < recorded) {
+                    // SSM answered a version older than the one the rotator recorded: not the token to judge.
+                    failureMetric(stack, at, "token-outdated", "the parameter answered version " + p.tokenVersion()
+                            + ", older than the rotated version " + recorded + "; not judged");
+                    continue;
+                }
                 failureMetric(stack, at, "token-rejected", reason);
-                out.add(new DomainEvent.TokenRejected(stack, r.spec().agentTokenParameterName(), t.httpStatus(),
-                        TokenRotation.SOURCE_POLLER, t.at()));
-                regardless.add(() -> update(stack, cur -> degraded(cur, reason, at)));
+                DomainEvent.TokenRejected event = new DomainEvent.TokenRejected(stack, parameter, t.httpStatus(),
+                        TokenRotation.SOURCE_POLLER, t.at());
+                regardless.add(guarded(stack, () -> degradeAndTell(stack, reason, at, p.tokenVersion(), event)));
             } else if (p.failureKind().equals("token-missing")) {
-                String reason = TokenRotation.missingReason(stack, r.spec().agentTokenParameterName());
+                String reason = TokenRotation.missingReason(stack, parameter);
                 failureMetric(stack, at, p.failureKind(), reason);
-                regardless.add(() -> update(stack, cur -> degraded(cur, reason, at)));
+                regardless.add(guarded(stack, () -> degradeAndTell(stack, reason, at, Long.MAX_VALUE, null)));
             } else if (p.observation().isPresent() && p.observation().get() instanceof Observation.Unavailable u) {
                 failureMetric(stack, at, "unavailable", u.reason());
             } else {
@@ -214,21 +234,47 @@ public final class DemandPoller implements AutoCloseable {
         return writes;
     }
 
+    /**
+     * Reads the stack's token and shows it to Semaphore. The token comes from the store's cache unless the
+     * registry records a newer rotated version; a refused token is read again past the cache, and when the
+     * parameter holds another version now, that one is shown instead: the refused one was rotated away.
+     */
     private StackPoll pollOne(StackRecord r) {
+        String parameter = r.spec().agentTokenParameterName();
         StoredToken token;
         try {
-            token = tokens.read(r.spec().agentTokenParameterName());
+            token = tokens.read(parameter);
+            if (token.version() < r.tokenParameterVersion().orElse(0)) {
+                token = tokens.readCurrent(parameter);
+            }
         } catch (TokenStore.TokenStoreException e) {
-            return new StackPoll(r, Optional.empty(), e.notFound() ? "token-missing" : "token-unreadable", e.getMessage());
+            return StackPoll.failed(r, e.notFound() ? "token-missing" : "token-unreadable", e.getMessage());
         } catch (RuntimeException e) {
-            return new StackPoll(r, Optional.empty(), "token-unreadable",
-                    "token read failed: " + e.getClass().getSimpleName());
+            return StackPoll.failed(r, "token-unreadable", "token read failed: " + e.getClass().getSimpleName());
         }
+        Observation seen = observe(r, token);
+        if (seen instanceof Observation.TokenRejected) {
+            StoredToken current;
+            try {
+                current = tokens.readCurrent(parameter);
+            } catch (TokenStore.TokenStoreException e) {
+                return StackPoll.failed(r, e.notFound() ? "token-missing" : "token-unreadable", e.getMessage());
+            } catch (RuntimeException e) {
+                return StackPoll.failed(r, "token-unreadable", "token read failed: " + e.getClass().getSimpleName());
+            }
+            if (current.version() != token.version()) {
+                token = current;
+                seen = observe(r, current);
+            }
+        }
+        return StackPoll.of(r, seen, token.version());
+    }
+
+    private Observation observe(StackRecord r, StoredToken token) {
         try {
-            return StackPoll.of(r, semaphore.observe(r.spec().endpointUrl(), token.token()));
+            return semaphore.observe(r.spec().endpointUrl(), token.token());
         } catch (RuntimeException e) {
-            return StackPoll.of(r, new Observation.Unavailable("poll failed: " + e.getClass().getSimpleName(),
-                    clock.instant()));
+            return new Observation.Unavailable("poll failed: " + e.getClass().getSimpleName(), clock.instant());
         }
     }
 
@@ -237,46 +283,84 @@ public final class DemandPoller implements AutoCloseable {
         String why = cause instanceof TimeoutException
                 ? "no answer within " + settings.perStackTimeout().toMillis() + " ms"
                 : "poll failed: " + cause.getClass().getSimpleName();
-        return new StackPoll(r, Optional.empty(), cause instanceof TimeoutException ? "timeout" : "failed", why);
+        return StackPoll.failed(r, cause instanceof TimeoutException ? "timeout" : "failed", why);
     }
 
-    private static Optional<StackRecord> accepted(StackRecord cur, Optional<DemandSnapshot> snapshot, Instant at) {
-        StackRecord next = StackTransitions.tokenAccepted(cur, at);
-        if (snapshot.isPresent() && cur.lastDemand().map(l -> l.observedAt().isBefore(at)).orElse(true)) {
-            next = next.toBuilder().lastDemand(snapshot).build();
+    /**
+     * Records the reading just put on the bus as the stack's last demand, unless a newer one is recorded.
+     * The poller's only write on the hot path: one small change, so that it can become a narrow update.
+     */
+    private void recordLastDemand(String stack, DemandSnapshot snapshot) {
+        write(stack, cur -> cur.lastDemand().map(l -> l.observedAt().isBefore(snapshot.observedAt())).orElse(true)
+                ? cur.toBuilder().lastDemand(Optional.of(snapshot)).build()
+                : cur);
+    }
+
+    /**
+     * Marks the stack DEGRADED with {@code reason} and, if that is a move to DEGRADED, puts {@code event}
+     * first (when there is one): a bus failure leaves the stack as it was, for the next poll to try both again.
+     * Nothing happens when the stack is DEGRADED already, has no live group, or the registry records a rotated
+     * token newer than {@code judgedVersion} (the one Semaphore refused).
+     */
+    private void degradeAndTell(String stack, String reason, Instant at, long judgedVersion, DomainEvent event) {
+        UnaryOperator<StackRecord> degrade = allowed(stack, cur -> !cur.status().hasLiveGroup()
+                || cur.tokenParameterVersion().orElse(0) > judgedVersion
+                ? cur
+                : StackTransitions.tokenRejected(cur, reason, at));
+        Optional<StackRecord> current = registry.get(stack);
+        if (current.isEmpty() || degrade.apply(current.get()).equals(current.get())) {
+            return;
         }
-        return next.equals(cur) ? Optional.empty() : Optional.of(next);
-    }
-
-    private static Optional<StackRecord> degraded(StackRecord cur, String reason, Instant at) {
-        if (!cur.status().hasLiveGroup() || cur.status() == StackStatus.DEGRADED) {
-            return Optional.empty();
-        }
-        return Optional.of(StackTransitions.tokenRejected(cur, reason, at));
-    }
-
-    /** A conditional write, re-read and re-decided on conflict. */
-    private void update(String stack, java.util.function.Function<StackRecord, Optional<StackRecord>> change) {
-        for (int attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-            Optional<StackRecord> current = registry.get(stack);
-            if (current.isEmpty()) {
+        if (event != null) {
+            try {
+                events.publish(List.of(event));
+            } catch (RuntimeException e) {
+                logLine("ERROR", "demand.publish-failed", Map.of("stack", stack, "events", 1,
+                        "error", String.valueOf(e.getMessage())));
                 return;
             }
-            Optional<StackRecord> next;
+        }
+        report(stack, registry.update(current.get(), degrade));
+    }
+
+    /** A change through {@link StackRegistry#update}. */
+    private void write(String stack, UnaryOperator<StackRecord> change) {
+        report(stack, registry.update(stack, allowed(stack, change)));
+    }
+
+    /** {@code change}, except that a move the status machine refuses is logged and leaves the record as it is. */
+    private UnaryOperator<StackRecord> allowed(String stack, UnaryOperator<StackRecord> change) {
+        return cur -> {
             try {
-                next = change.apply(current.get());
+                return change.apply(cur);
             } catch (StackTransitions.IllegalTransition e) {
                 logLine("WARN", "demand.status-unchanged", Map.of("stack", stack, "reason", e.getMessage()));
-                return;
+                return cur;
             }
-            if (next.isEmpty()) {
-                return;
-            }
-            if (registry.put(next.get()) instanceof StackRegistry.PutResult.Stored) {
-                return;
-            }
+        };
+    }
+
+    private void report(String stack, StackRegistry.Update update) {
+        if (update instanceof StackRegistry.Update.Busy) {
+            logLine("WARN", "demand.registry-conflict", Map.of("stack", stack, "attempts", StackRegistry.UPDATE_ATTEMPTS));
         }
-        logLine("WARN", "demand.registry-conflict", Map.of("stack", stack, "attempts", WRITE_ATTEMPTS));
+    }
+
+    /**
+     * One stack's registry work, made unable to fail the invocation: a failure (a DynamoDB throttle, an outage) is
+     * logged, with its class and message only, and counted in a {@code RegistryWriteFailed} metric.
+     */
+    private Runnable guarded(String stack, Runnable work) {
+        return () -> {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                log.accept(EmbeddedMetrics.line(clock.instant(), EmbeddedMetrics.dims("Stack", stack),
+                        List.of(Metric.count("RegistryWriteFailed", 1)),
+                        Map.of("level", "ERROR", "event", "demand.registry-write-failed", "stack", stack,
+                                "error", e.getClass().getSimpleName() + ": " + e.getMessage())));
+            }
+        };
     }
 
     /** The next second of the minute some live stack is due, skipping ticks already past. */

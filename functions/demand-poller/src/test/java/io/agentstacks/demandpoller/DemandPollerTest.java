@@ -242,6 +242,116 @@ class DemandPollerTest {
     }
 
     @Test
+    void aStackStaysDegradedWithoutAnotherEventAtEveryPollUntilItsTokenIsAccepted() {
+        stack("bad", 10, new Demand(0, 0, 0, 0));
+        answers.put("token-of-bad", at -> new Observation.TokenRejected(404, at));
+
+        poll(0);
+        poll(10);
+        poll(20);
+
+        assertThat(sink.published(DomainEvent.TokenRejected.class)).as("one event, on the move to DEGRADED").hasSize(1);
+        assertThat(registry.get("bad").orElseThrow().reason()).contains(TokenRotation.rejectedReason("bad",
+                "/semaphore/bad/token", 404, TokenRotation.SOURCE_POLLER));
+        assertThat(registry.get("bad").orElseThrow().reason().orElseThrow()).contains("agent-stacks set-token bad");
+        assertThat(log.stream().filter(l -> l.contains("\"Reason\":\"token-rejected\""))).as("a metric per poll").hasSize(3);
+
+        answer("bad", new Demand(0, 0, 0, 0));
+        poll(30);
+        answers.put("token-of-bad", at -> new Observation.TokenRejected(401, at));
+        poll(40);
+        assertThat(sink.published(DomainEvent.TokenRejected.class)).as("a new move to DEGRADED, a new event").hasSize(2);
+    }
+
+    @Test
+    void aTokenRejectedEventThatCouldNotBePutIsPutAtTheNextPollAndTheStackIsDegradedThen() {
+        poller.close();
+        java.util.concurrent.atomic.AtomicBoolean busOk = new java.util.concurrent.atomic.AtomicBoolean(false);
+        poller = poller(DemandPoller.Settings.defaults(), events -> {
+            if (!busOk.get()) {
+                throw new IllegalStateException("PutEvents failed for 1 of 1 entries after 5 attempts");
+            }
+            sink.publish(events);
+        });
+        stack("bad", 10, new Demand(0, 0, 0, 0));
+        answers.put("token-of-bad", at -> new Observation.TokenRejected(401, at));
+
+        poll(0);
+        assertThat(registry.get("bad").orElseThrow().status()).isEqualTo(StackStatus.ACTIVE);
+        busOk.set(true);
+        poll(10);
+
+        assertThat(registry.get("bad").orElseThrow().status()).isEqualTo(StackStatus.DEGRADED);
+        assertThat(sink.published(DomainEvent.TokenRejected.class)).hasSize(1);
+    }
+
+    @Test
+    void aRegistryWriteThatFailsForOneStackIsLoggedAndTheOthersAreStillRecorded() {
+        poller.close();
+        io.agentstacks.stacks.StackRegistry flaky = new io.agentstacks.stacks.StackRegistry() {
+            @Override
+            public java.util.Optional<io.agentstacks.stacks.StackRecord> get(String name) {
+                return registry.get(name);
+            }
+
+            @Override
+            public Page list(java.util.Optional<String> pageToken, int limit) {
+                return registry.list(pageToken, limit);
+            }
+
+            @Override
+            public List<io.agentstacks.stacks.StackRecord> listLive() {
+                return registry.listLive();
+            }
+
+            @Override
+            public PutResult put(io.agentstacks.stacks.StackRecord next) {
+                if (next.name().equals("throttled")) {
+                    throw new IllegalStateException("DynamoDB PutItem on registry table agent-stacks for stack throttled "
+                            + "failed: ProvisionedThroughputExceededException");
+                }
+                return registry.put(next);
+            }
+        };
+        poller = new DemandPoller(flaky, tokens, semaphore, sink, clock, log::add, DemandPoller.Settings.defaults());
+        stack("throttled", 10, new Demand(2, 0, 0, 0));
+        stack("fine", 10, new Demand(3, 0, 0, 0));
+        stack("refused", 10, new Demand(0, 0, 0, 0));
+        answers.put("token-of-refused", at -> new Observation.TokenRejected(401, at));
+
+        PollResult r = poll(0);
+
+        assertThat(r.polled()).isEqualTo(3);
+        assertThat(r.published()).isEqualTo(2);
+        assertThat(registry.get("fine").orElseThrow().lastDemand()).isPresent();
+        assertThat(registry.get("refused").orElseThrow().status()).isEqualTo(StackStatus.DEGRADED);
+        assertThat(registry.get("throttled").orElseThrow().lastDemand()).isEmpty();
+        assertThat(log).anySatisfy(l -> assertThat(l).contains("\"RegistryWriteFailed\":1").contains("\"Stack\":\"throttled\"")
+                .contains("demand.registry-write-failed").contains("ProvisionedThroughputExceededException"));
+        assertThat(log).allSatisfy(l -> assertThat(parse(l).isObject()).isTrue());
+    }
+
+    @Test
+    void unchangedDemandIsPutAgainAtTheNextPollWhileTheLastDecisionLeftDesiredBelowIt() {
+        stack("linux", 10, new Demand(3, 1, 0, 1));
+        poll(0);
+        decided("linux", 2); // e.g. the scaler held on a stale observation, or lost its races
+        poll(10);
+        assertThat(sink.published(DomainEvent.DemandObserved.class)).hasSize(2);
+
+        decided("linux", 4);
+        poll(20);
+        poll(30);
+        assertThat(sink.published(DomainEvent.DemandObserved.class)).as("covered: back to changes and heartbeats").hasSize(2);
+    }
+
+    private void decided(String stack, int desired) {
+        registry.update(stack, r -> r.toBuilder().lastDecision(java.util.Optional.of(new io.agentstacks.stacks.DecisionSnapshot(
+                "Hold", desired, desired, "held", r.lastDemand().orElseThrow().observedAt(), clock.instant(),
+                java.util.Optional.empty()))).build());
+    }
+
+    @Test
     void aMissingTokenParameterDegradesTheStack() {
         stack("lost", 10, new Demand(0, 0, 0, 0));
         tokens.tokens.clear();

@@ -31,7 +31,7 @@ import java.util.Objects;
  * 200 {@code {name, parameterName, parameterVersion, rotatedAt}}; otherwise RFC 9457 problem JSON:
  * 400/413/415 for a request refused before anything happened (naming the field, never quoting the body),
  * 404 no such stack, 409 stack being deleted, 422 Semaphore refuses the token (parameter untouched),
- * 503 Semaphore, SSM or the registry unavailable (retry-safe). The daily check answers a count of each
+ * 503 Semaphore, SSM or the registry unavailable, or another token being set (retry-safe). The daily check answers a count of each
  * outcome. Anything else is refused with an exception.
  *
  * <p><b>Logs.</b> One JSON object per line with {@code stack}, {@code event} and the numbers; the daily
@@ -160,6 +160,10 @@ public final class TokenRotatorHandler {
                             + "rotation without writing the token again.", instance);
             name = "token.put.registryBusy";
             fields.put("attempts", r.attempts());
+        } else if (result instanceof RotationResult.InProgress r) {
+            answer = retryLater("rotation-in-progress", "Rotation in progress",
+                    "another token is being set for stack " + r.stack() + "; nothing was written.", instance);
+            name = "token.put.inProgress";
         } else if (result instanceof RotationResult.NotFound r) {
             answer = ApiResponse.problem(404, "stack-not-found", "Stack not found",
                     "there is no stack named " + r.stack(), instance);

@@ -49,11 +49,20 @@ final class Fixture {
     final TokenRotatorHandler handler;
 
     Fixture() {
-        this(null);
+        this((PrintStream) null);
     }
 
     /** @param out where log lines go; null for a buffer of the fixture's own */
     Fixture(PrintStream out) {
+        this(out, TokenRotation.Pause.SLEEP);
+    }
+
+    /** @param pause how a rotation waits for another one of the same stack */
+    Fixture(TokenRotation.Pause pause) {
+        this(null, pause);
+    }
+
+    private Fixture(PrintStream out, TokenRotation.Pause pause) {
         PrintStream logOut = out != null ? out : new PrintStream(logBytes, true, StandardCharsets.UTF_8);
         StackRegistry recording = new StackRegistry() {
             @Override
@@ -81,7 +90,7 @@ final class Fixture {
             }
         };
         EventSink sink = events;
-        handler = new TokenRotatorHandler(new TokenRotation(semaphore, tokens, recording, sink, clock),
+        handler = new TokenRotatorHandler(new TokenRotation(semaphore, tokens, recording, sink, clock, pause),
                 new JsonLog(logOut, clock));
     }
 

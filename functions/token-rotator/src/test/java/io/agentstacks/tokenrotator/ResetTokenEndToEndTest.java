@@ -83,7 +83,9 @@ class ResetTokenEndToEndTest {
         assertThat(f.tokens.read("linux-a-token")).isEqualTo(new StoredToken(NEW_A, 2));
         assertThat(f.tokens.read("linux-b-token")).isEqualTo(new StoredToken(NEW_B, 2));
 
-        // The poller's next read of the parameter (newer version than its cache) sees the demand again.
+        // The parameter's newest version, which the poller uses at its next poll (it reads past its token cache
+        // when the registry records a newer version: demand-poller's RotationUnderTheTokenCacheTest), sees the
+        // demand again.
         f.clock.advance(Duration.ofSeconds(10));
         assertThat(f.semaphore.observe(ENDPOINT, f.tokens.read("linux-a-token").token()))
                 .isEqualTo(new Observation.Observed(new Demand(4, 1, 0, 1), f.clock.instant()));

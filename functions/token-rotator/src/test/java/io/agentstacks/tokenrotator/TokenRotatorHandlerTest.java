@@ -135,6 +135,27 @@ class TokenRotatorHandlerTest {
     }
 
     @Test
+    void aPutWhileAnotherTokenIsBeingSetIs503AndWritesNothing() {
+        java.util.concurrent.atomic.AtomicInteger pauses = new java.util.concurrent.atomic.AtomicInteger();
+        Fixture waiting = new Fixture(d -> pauses.incrementAndGet());
+        waiting.liveStack("linux-small", OLD);
+        waiting.semaphore.accept(ENDPOINT, NEW);
+        // another request took the stack for another token a moment ago and is still writing it
+        waiting.registry.update("linux-small", r -> r.toBuilder().tokenRotation(java.util.Optional.of(
+                io.agentstacks.stacks.TokenRotationMark.started("5f2c0b7e", waiting.clock.instant()))).build());
+
+        Fixture.Answer answer = waiting.invoke(putToken("linux-small", NEW));
+
+        assertThat(answer.status()).isEqualTo(503);
+        assertThat(answer.header("Retry-After")).isEqualTo("30");
+        assertThat(answer.body().path("type").asText()).isEqualTo("urn:agent-stacks:problem:rotation-in-progress");
+        assertThat(pauses.get()).isPositive();
+        assertThat(waiting.tokens.versions("linux-small-token")).hasSize(1);
+        assertThat(waiting.logLines()).extracting(l -> l.path("event").asText()).containsExactly("token.put.inProgress");
+        assertThat(answer.raw()).doesNotContain(NEW.reveal());
+    }
+
+    @Test
     void anUnknownStackIs404AndADeletingStackIs409() {
         var r = f.liveStack("linux-small", OLD);
         f.semaphore.accept(ENDPOINT, NEW);
