@@ -290,10 +290,11 @@ public final class DemandPoller implements AutoCloseable {
      * Records the reading just put on the bus as the stack's last demand, unless a newer one is recorded.
      * The poller's only write on the hot path: one small change, so that it can become a narrow update.
      */
+    /** The stack's newest demand, as one narrow write (never the whole record), kept only if it is the newest. */
     private void recordLastDemand(String stack, DemandSnapshot snapshot) {
-        write(stack, cur -> cur.lastDemand().map(l -> l.observedAt().isBefore(snapshot.observedAt())).orElse(true)
-                ? cur.toBuilder().lastDemand(Optional.of(snapshot)).build()
-                : cur);
+        if (registry.recordDemand(stack, snapshot) == StackRegistry.Recorded.BUSY) {
+            logLine("WARN", "demand.registry-conflict", Map.of("stack", stack, "attempts", StackRegistry.UPDATE_ATTEMPTS));
+        }
     }
 
     /**
