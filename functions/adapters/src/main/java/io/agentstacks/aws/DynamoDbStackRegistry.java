@@ -46,6 +46,15 @@ import java.util.OptionalLong;
  * else {@code #revision = :read}; a refused write answers the item as it is now (ReturnValuesOnConditionCheckFailure
  * ALL_OLD), so that the caller decides again without another read.
  *
+ * <p><b>A retried write that was already applied.</b> The SDK retries an attempt whose answer is lost (a 500, an
+ * attempt timeout after DynamoDB committed). The retry then fails its own condition, and ALL_OLD answers the item
+ * <em>this</em> write stored. Each write therefore checks the refused item: if it holds exactly what this write
+ * stored (for {@link #put} the whole record, same revision and content; for a narrow write the same snapshot), the
+ * write is answered as stored, not as a rival's. A rival writing the very same content is no different in what is
+ * stored; for decisions, whose {@code decidedAt} is the deciding scaler's clock, it does not happen in practice. If
+ * another write came between the applied attempt and its retry, the item no longer matches and the answer is a
+ * conflict, as it would be for any write followed by a rival's.
+ *
  * <p>The narrow writes ({@link #claimDecision}, {@link #reviseDecision}, {@link #recordDemand}) are one UpdateItem
  * each, conditioned on {@code lastDecisionAt} / {@code lastDemandAt}: they never read the item, and never send the
  * spec. An item written before those attributes existed is claimed over once (its old decision has no time to compare
@@ -147,8 +156,11 @@ public final class DynamoDbStackRegistry implements StackRegistry {
             }
             return new PutResult.Stored(stored);
         } catch (ConditionalCheckFailedException e) {
-            Map<String, AttributeValue> current = e.item();
-            return new PutResult.Conflict(current == null || current.isEmpty() ? Optional.empty() : Optional.of(fromItem(current)));
+            Map<String, AttributeValue> item = e.item();
+            Optional<StackRecord> current = item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+            // A retry of an attempt DynamoDB applied meets this very write: it is stored, not lost to a rival.
+            return current.filter(stored::equals).<PutResult>map(PutResult.Stored::new)
+                    .orElseGet(() -> new PutResult.Conflict(current));
         } catch (SdkException e) {
             throw failure("PutItem", next.name(), e);
         }
@@ -175,10 +187,12 @@ public final class DynamoDbStackRegistry implements StackRegistry {
         if (refused.isEmpty()) {
             return new Claim.Claimed(decision);
         }
-        Map<String, AttributeValue> item = refused.get();
-        return item.isEmpty() ? new Claim.Gone()
-                : str(item, "lastDecision").map(SnapshotJson::decision).<Claim>map(Claim.AlreadyDecided::new)
-                .orElseGet(Claim.Gone::new);
+        Optional<DecisionSnapshot> stored = str(refused.get(), "lastDecision").map(SnapshotJson::decision);
+        if (stored.isEmpty()) {
+            return new Claim.Gone();
+        }
+        // A retry of an attempt DynamoDB applied meets this very decision: it is claimed, not lost to a rival.
+        return stored.get().equals(decision) ? new Claim.Claimed(decision) : new Claim.AlreadyDecided(stored.get());
     }
 
     /** UpdateItem of {@code lastDemand} (and {@code lastDemandAt}) only, if it was observed after the stored one. */
@@ -186,7 +200,15 @@ public final class DynamoDbStackRegistry implements StackRegistry {
     public Recorded recordDemand(String name, DemandSnapshot demand) {
         Optional<Map<String, AttributeValue>> refused = narrowWrite("lastDemand", name, SnapshotJson.write(demand).toString(),
                 demand.observedAt(), "attribute_exists(#name) AND (attribute_not_exists(#at) OR #at < :at)");
-        return refused.isEmpty() ? Recorded.STORED : refused.get().isEmpty() ? Recorded.GONE : Recorded.NOT_NEWER;
+        if (refused.isEmpty()) {
+            return Recorded.STORED;
+        }
+        if (refused.get().isEmpty()) {
+            return Recorded.GONE;
+        }
+        // A retry of an attempt DynamoDB applied meets this very demand: it is stored.
+        return str(refused.get(), "lastDemand").map(SnapshotJson::demand).filter(demand::equals).isPresent()
+                ? Recorded.STORED : Recorded.NOT_NEWER;
     }
 
     /**

@@ -371,6 +371,101 @@ class DynamoDbStackRegistryTest {
         assertThat(registry.recordDemand("ci", new DemandSnapshot(3, 1, 0, 1, OBSERVED))).isEqualTo(StackRegistry.Recorded.GONE);
     }
 
+    // ---- a retry of an attempt DynamoDB applied, whose answer was lost -------------------------------
+
+    /**
+     * An item in DynamoDB's wire format as DynamoDB answers it: numbers normalised (no trailing zeros), as the
+     * service stores them.
+     */
+    static String wire(java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> item) {
+        ObjectNode i = JsonNodeFactory.instance.objectNode();
+        item.forEach((k, v) -> {
+            if (v.s() != null) {
+                i.putObject(k).put("S", v.s());
+            } else {
+                i.putObject(k).put("N", new java.math.BigDecimal(v.n()).stripTrailingZeros().toPlainString());
+            }
+        });
+        return i.toString();
+    }
+
+    /** First attempt: DynamoDB applies the write but the answer is a 500; the SDK's retry then meets that write. */
+    static void appliedThenRetried(String operation, String itemJson) {
+        aws.stubFor(call(operation).inScenario("lost answer").whenScenarioStateIs(STARTED)
+                .willReturn(error(500, "InternalServerError", "Internal server error"))
+                .willSetStateTo("applied"));
+        aws.stubFor(call(operation).inScenario("lost answer").whenScenarioStateIs("applied")
+                .willReturn(aResponse().withStatus(400).withHeader("Content-Type", JSON_10).withBody(conditionFailed(itemJson))));
+    }
+
+    @Test
+    void aPutWhoseRetryMeetsItsOwnAppliedWriteIsStoredNotAConflict() {
+        StackRecord read = StackRecord.first(spec("ci"), T0).toBuilder().revision(4).status(StackStatus.ACTIVE)
+                .groupName(Optional.of("g")).lastDemand(Optional.of(new DemandSnapshot(3, 1, 0, 1, OBSERVED)))
+                .lastDecision(Optional.of(scaleTo(4, OBSERVED))).rolledOutImage(Optional.of("arn:aws:imagebuilder:image/1")).build();
+        StackRecord written = read.toBuilder().revision(5).build();
+        appliedThenRetried("PutItem", wire(DynamoDbStackRegistry.toItem(written)));
+
+        assertThat(registry.put(read)).isEqualTo(new PutResult.Stored(written));
+        aws.verify(2, postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("DynamoDB_20120810.PutItem")));
+    }
+
+    @Test
+    void aFirstPutWhoseRetryMeetsItsOwnAppliedWriteIsStored() {
+        StackRecord fresh = StackRecord.first(spec("ci"), T0);
+        StackRecord written = fresh.toBuilder().revision(1).build();
+        appliedThenRetried("PutItem", wire(DynamoDbStackRegistry.toItem(written)));
+
+        assertThat(registry.put(fresh)).isEqualTo(new PutResult.Stored(written));
+    }
+
+    @Test
+    void aPutWhoseRetryMeetsARivalsWriteOfTheSameRevisionIsAConflict() {
+        StackRecord read = StackRecord.first(spec("ci"), T0).toBuilder().revision(4).build();
+        StackRecord rivals = read.toBuilder().revision(5).status(StackStatus.DELETING).build();
+        appliedThenRetried("PutItem", wire(DynamoDbStackRegistry.toItem(rivals)));
+
+        assertThat(registry.put(read.toBuilder().status(StackStatus.UPDATING).build()))
+                .isEqualTo(new PutResult.Conflict(Optional.of(rivals)));
+    }
+
+    @Test
+    void aClaimWhoseRetryMeetsItsOwnAppliedDecisionIsClaimed() throws Exception {
+        DecisionSnapshot d = scaleTo(4, OBSERVED);
+        appliedThenRetried("UpdateItem", itemWithDecision(d));
+
+        assertThat(registry.claimDecision("ci", d)).isEqualTo(new StackRegistry.Claim.Claimed(d));
+        aws.verify(2, postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("DynamoDB_20120810.UpdateItem")));
+    }
+
+    @Test
+    void aClaimWhoseRetryMeetsAnotherDecisionOfTheSameObservationIsAlreadyDecided() throws Exception {
+        DecisionSnapshot rivals = new DecisionSnapshot("scale", 1, 4, "4 jobs", OBSERVED, OBSERVED.plusMillis(1500), Optional.empty());
+        appliedThenRetried("UpdateItem", itemWithDecision(rivals));
+
+        assertThat(registry.claimDecision("ci", scaleTo(4, OBSERVED))).isEqualTo(new StackRegistry.Claim.AlreadyDecided(rivals));
+    }
+
+    @Test
+    void aRevisionWhoseRetryMeetsItsOwnAppliedDecisionIsClaimed() throws Exception {
+        DecisionSnapshot held = new DecisionSnapshot("hold", 1, 1, "SetDesiredCapacity to 4 failed", OBSERVED, T1, Optional.empty());
+        appliedThenRetried("UpdateItem", itemWithDecision(held));
+
+        assertThat(registry.reviseDecision("ci", held)).isEqualTo(new StackRegistry.Claim.Claimed(held));
+    }
+
+    @Test
+    void demandWhoseRetryMeetsItsOwnAppliedWriteIsStored() throws Exception {
+        DemandSnapshot demand = new DemandSnapshot(5, 2, 0, 2, OBSERVED);
+        ObjectNode i = (ObjectNode) SpecJson.MAPPER.readTree(item("ci", "ACTIVE", 7));
+        i.putObject("lastDemand").put("S", io.agentstacks.stacks.SnapshotJson.write(demand).toString());
+        i.putObject("lastDemandAt").put("N", "1893456270.125");
+        appliedThenRetried("UpdateItem", i.toString());
+
+        assertThat(registry.recordDemand("ci", demand)).isEqualTo(StackRegistry.Recorded.STORED);
+        aws.verify(2, postRequestedFor(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("DynamoDB_20120810.UpdateItem")));
+    }
+
     @Test
     void observationTimesAreStoredAsNumbersThatOrderAsTheInstantsDo() {
         Instant whole = Instant.parse("2030-01-01T00:00:01Z");

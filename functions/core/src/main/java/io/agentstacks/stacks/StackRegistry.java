@@ -11,8 +11,16 @@ import java.util.function.UnaryOperator;
  *
  * <p>Every whole-record write is conditional on the revision the writer read, so two writers racing on one stack
  * cannot both win: the loser gets {@link PutResult.Conflict} and decides again from a fresh read ({@link #update}).
- * The hot, per-observation writes are narrow instead: {@link #recordDemand} (the poller) and {@link #claimDecision}
- * (the scaler) write one attribute, conditioned on observation time, never on the revision read.
+ * The hot, per-observation writes are narrow instead: {@link #recordDemand} (the poller), {@link #claimDecision} and
+ * {@link #reviseDecision} (the scaler) write one attribute, conditioned on observation time, never on the revision
+ * read. They do <em>bump</em> the revision when they store: a whole-record write carries {@code lastDemand} and
+ * {@code lastDecision} as its writer read them, so without the bump a write based on a read older than a narrow write
+ * would put the older demand or decision back. With it, that write is refused and {@link #update} re-applies its
+ * change to the fresh record (see {@link #claimDecision}). So every stored narrow write makes a concurrent
+ * whole-record writer write once more; it never makes either lose its write.
+ *
+ * <p>A write whose storage retries it (the answer to an applied attempt lost) and then finds its own write stored
+ * answers as stored, not as a conflict with itself.
  */
 public interface StackRegistry {
 

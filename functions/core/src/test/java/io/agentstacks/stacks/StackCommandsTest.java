@@ -226,7 +226,7 @@ class StackCommandsTest {
         commands.apply(valid(spec("ci", 3)), Optional.empty());
         makeActive("ci");
         RacingRegistry racing = new RacingRegistry(registry,
-                () -> new StackCommands(registry, workflows, events, fleet, Clock.systemUTC())
+                () -> new StackCommands(registry, workflows, events, fleet, Clock.fixed(NOW.plusSeconds(1), ZoneOffset.UTC))
                         .apply(valid(spec("ci", 9)), Optional.empty()));
         StackCommands loser = new StackCommands(racing, workflows, events, fleet, Clock.fixed(NOW, ZoneOffset.UTC));
 
@@ -236,6 +236,7 @@ class StackCommandsTest {
         StackRecord stored = registry.get("ci").orElseThrow();
         assertThat(stored.specVersion()).isEqualTo(2);
         assertThat(stored.spec().maxSize()).isEqualTo(9);
+        assertThat(stored.updatedAt()).as("the rival's write, at the rival's time").isEqualTo(NOW.plusSeconds(1));
         assertThat(workflows.executions()).extracting(InMemoryWorkflowStarter.Execution::name).containsExactly("ci-v1", "ci-v2");
     }
 

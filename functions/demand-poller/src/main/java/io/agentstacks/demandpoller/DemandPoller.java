@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -42,11 +43,19 @@ import java.util.function.UnaryOperator;
 /**
  * The demand-poller's work, over ports: reads the demand of every live stack that is due at this second
  * of the minute, concurrently (at most {@link Settings#parallelism()} at once, each stack bounded by
- * {@link Settings#perStackTimeout()}), and puts a {@code DemandObserved} event per stack whose demand
+ * {@link Settings#perStackTimeout()} from the moment its own poll starts), and puts a {@code DemandObserved} event per stack whose demand
  * changed or whose last event is about to be a minute old, and a {@code TokenRejected} event when
  * Semaphore refuses a token. Events go out in batches as stacks answer, so a slow stack never holds back
  * another's event. Writes {@code JobCount} and {@code AgentCount} metrics (the older tool's names) and a
  * {@code DemandPollFailed} metric per failure.
+ *
+ * <p><b>Slow stacks.</b> A stack's deadline starts when its poll starts, not when it is queued, and a stack that
+ * misses it gives up its place at once: the next due stack starts then, on a thread of its own, while the late
+ * poll's thread runs on until the call it is in returns (the adapters bound their own calls: the Semaphore client's
+ * connect and request timeouts, the SDK's attempt and call timeouts) and its answer is dropped. So a poll that hangs
+ * holds back neither the stacks queued behind it nor the next tick's. The deadline is kept although the adapters
+ * bound their calls, because a poll is several calls (token, Semaphore, on a refusal the token again and Semaphore
+ * again) and the tick has one minute for every stack.
  *
  * <p>A token Semaphore refuses is read again from SSM past the token cache before anything is decided:
  * a rotation done by the token-rotator in another process would otherwise be undone by this process's cached
@@ -98,7 +107,9 @@ public final class DemandPoller implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.log = Objects.requireNonNull(log, "log");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.pool = Executors.newFixedThreadPool(settings.parallelism(), daemonThreads("demand-poll-"));
+        // Not a fixed pool: how many stacks poll at once is bounded per poll (startNext), and a poll past its
+        // deadline must not keep a thread that a later stack would wait for.
+        this.pool = Executors.newCachedThreadPool(daemonThreads("demand-poll-"));
         // Registry writes have their own threads: a stuck poll must not hold a write back.
         this.writers = Executors.newFixedThreadPool(4, daemonThreads("demand-write-"));
     }
@@ -141,10 +152,9 @@ public final class DemandPoller implements AutoCloseable {
         }
 
         LinkedBlockingQueue<StackPoll> answers = new LinkedBlockingQueue<>();
-        for (StackRecord r : due) {
-            CompletableFuture.supplyAsync(() -> pollOne(r), pool)
-                    .orTimeout(settings.perStackTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .whenComplete((p, e) -> answers.add(p != null ? p : failed(r, e)));
+        ConcurrentLinkedQueue<StackRecord> waiting = new ConcurrentLinkedQueue<>(due);
+        for (int i = 0; i < Math.min(settings.parallelism(), due.size()); i++) {
+            startNext(waiting, answers);
         }
         AtomicInteger published = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
@@ -164,6 +174,36 @@ public final class DemandPoller implements AutoCloseable {
         }
         writes.forEach(CompletableFuture::join);
         return result(request, next, due.size(), published.get(), failures.get());
+    }
+
+    /**
+     * Starts polling the next waiting stack, if any. Its answer, or its timeout {@link Settings#perStackTimeout()}
+     * after its poll started, goes to {@code answers} and starts the stack after it: each poll holds one of the
+     * {@link Settings#parallelism()} places until it answers or its deadline passes, whichever is first.
+     */
+    private void startNext(ConcurrentLinkedQueue<StackRecord> waiting, LinkedBlockingQueue<StackPoll> answers) {
+        StackRecord r = waiting.poll();
+        if (r == null) {
+            return;
+        }
+        CompletableFuture<StackPoll> answer = new CompletableFuture<>();
+        answer.whenComplete((p, e) -> {
+            answers.add(p != null ? p : failed(r, e));
+            startNext(waiting, answers);
+        });
+        try {
+            pool.execute(() -> {
+                // The deadline starts here, with this stack's poll.
+                answer.orTimeout(settings.perStackTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                try {
+                    answer.complete(pollOne(r));
+                } catch (RuntimeException | Error e) {
+                    answer.completeExceptionally(e);
+                }
+            });
+        } catch (RuntimeException e) {
+            answer.completeExceptionally(e);
+        }
     }
 
     private List<CompletableFuture<Void>> handle(List<StackPoll> batch, AtomicInteger published, AtomicInteger failures) {
@@ -287,10 +327,9 @@ public final class DemandPoller implements AutoCloseable {
     }
 
     /**
-     * Records the reading just put on the bus as the stack's last demand, unless a newer one is recorded.
-     * The poller's only write on the hot path: one small change, so that it can become a narrow update.
+     * Records the reading just put on the bus as the stack's last demand: one narrow write (never the whole record),
+     * kept only if it is the newest. The poller's only write on the hot path.
      */
-    /** The stack's newest demand, as one narrow write (never the whole record), kept only if it is the newest. */
     private void recordLastDemand(String stack, DemandSnapshot snapshot) {
         if (registry.recordDemand(stack, snapshot) == StackRegistry.Recorded.BUSY) {
             logLine("WARN", "demand.registry-conflict", Map.of("stack", stack, "attempts", StackRegistry.UPDATE_ATTEMPTS));

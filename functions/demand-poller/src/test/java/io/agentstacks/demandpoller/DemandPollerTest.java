@@ -407,26 +407,76 @@ class DemandPollerTest {
         assertThat(result.get().published()).isEqualTo(2);
     }
 
-    @Test
-    void aStackThatTakesTooLongIsCutOffAndReportedAsATimeout() {
-        poller.close();
-        poller = poller(new DemandPoller.Settings(4, Duration.ofMillis(200)), sink);
-        stack("fast", 10, new Demand(1, 0, 0, 0));
-        stack("stuck", 10, new Demand(1, 0, 0, 0));
-        CountDownLatch never = new CountDownLatch(1);
-        answers.put("token-of-stuck", at -> {
+    /**
+     * A budget no answer from the in-memory stand-ins comes near, even on a loaded machine: only a poll held on a
+     * latch reaches it, so no test here depends on how fast the machine is.
+     */
+    private static final Duration BUDGET = Duration.ofSeconds(2);
+
+    /** Makes {@code name}'s poll hang until {@code release} opens (the test opens it after the poll it checks). */
+    private void hangs(String name, CountDownLatch release) {
+        answers.put("token-of-" + name, at -> {
             try {
-                never.await(5, TimeUnit.SECONDS);
+                release.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             return new Observation.Observed(new Demand(9, 0, 0, 0), at);
         });
-        PollResult r = poll(0);
-        never.countDown();
+    }
+
+    @Test
+    void aStackThatTakesTooLongIsCutOffAndReportedAsATimeout() {
+        poller.close();
+        poller = poller(new DemandPoller.Settings(4, BUDGET), sink);
+        stack("fast", 10, new Demand(1, 0, 0, 0));
+        stack("stuck", 10, new Demand(1, 0, 0, 0));
+        CountDownLatch release = new CountDownLatch(1);
+        hangs("stuck", release);
+
+        PollResult r;
+        try {
+            r = poll(0);
+        } finally {
+            release.countDown();
+        }
+
         assertThat(r.failed()).isEqualTo(1);
         assertThat(sink.published(DomainEvent.DemandObserved.class)).extracting(DomainEvent::stack).containsExactly("fast");
         assertThat(log).anySatisfy(l -> assertThat(l).contains("\"Reason\":\"timeout\"").contains("\"stack\":\"stuck\""));
+    }
+
+    @Test
+    void stacksQueuedBehindHangingPollsGetTheirWholeBudgetFromWhenTheirOwnPollStarts() {
+        poller.close();
+        poller = poller(new DemandPoller.Settings(2, BUDGET), sink);
+        // Name order is poll order: the two hanging stacks take both places first, three more wait behind them.
+        for (String name : List.of("a-hangs", "b-hangs", "c", "d", "e")) {
+            stack(name, 10, new Demand(1, 0, 0, 0));
+        }
+        assertThat(registry.listLive()).extracting(r -> r.name()).containsExactly("a-hangs", "b-hangs", "c", "d", "e");
+        CountDownLatch release = new CountDownLatch(1);
+        hangs("a-hangs", release);
+        hangs("b-hangs", release);
+
+        PollResult first;
+        PollResult next;
+        try {
+            first = poll(0);
+            // The hanging polls' threads are still held; the next tick must not wait for them either.
+            answer("a-hangs", new Demand(1, 0, 0, 0));
+            answer("b-hangs", new Demand(1, 0, 0, 0));
+            next = poll(10);
+        } finally {
+            release.countDown();
+        }
+
+        assertThat(first.polled()).isEqualTo(5);
+        assertThat(first.failed()).as("only the two hanging stacks time out").isEqualTo(2);
+        assertThat(sink.published(DomainEvent.DemandObserved.class)).extracting(DomainEvent::stack)
+                .containsExactlyInAnyOrder("c", "d", "e", "a-hangs", "b-hangs");
+        assertThat(next.polled()).isEqualTo(5);
+        assertThat(next.failed()).as("no stack of the next tick waits behind the last tick's hanging polls").isZero();
     }
 
     @Test
