@@ -16,8 +16,8 @@ import java.util.Optional;
  * last event it put for the stack, at least once a {@link #HEARTBEAT} even when nothing changed, so
  * that the scaler sees fresh observations (and {@code up-down} can count idle time) on a quiet queue, and
  * whenever the scaler's last decision left less desired capacity than the reading needs (see
- * {@link #belowNeed}), so that a missed or failed decision is made again at the next poll, as the older
- * tool's scaler, which looked every 10 s, did.
+ * {@link #belowNeed}), so that a decision held on older, failed or stale demand is made again at the next poll, as
+ * the older tool's scaler, which looked every 10 s, did.
  */
 public final class ChangeDetector {
 
@@ -58,10 +58,17 @@ public final class ChangeDetector {
 
     /**
      * True when the scaler's last decision for the stack left desired capacity below what {@code demand}
-     * needs by the stack's policy ({@link ScalingPolicy#target}, over the spec's min and max): that decision
-     * was made on older demand, held on a failed or stale observation, or was never applied, and unchanged
-     * demand would otherwise wait for the heartbeat. False when dynamic scaling is off (the scaler holds
-     * whatever it is shown) and before the scaler's first decision.
+     * needs by the stack's policy ({@link ScalingPolicy#target}), measured as the scaler measures it: capped by the
+     * group's min and max size the decision recorded ({@link DecisionSnapshot#groupSizes()}), which schedules change,
+     * not by the spec's. So a decision capped by a lowered max, or a hold because the group was not found (sizes
+     * {@code 0..0}), is not published again at every poll. That decision was made on older demand, or held on a
+     * failed or stale observation, and unchanged demand would otherwise wait for the heartbeat. A decision stored
+     * before the scaler recorded the group's sizes is measured by the spec's. False when dynamic scaling is off (the
+     * scaler holds whatever it is shown) and before the scaler's first decision.
+     *
+     * <p>It cannot see a decision that was claimed but whose SetDesiredCapacity never ran (the scaler died between
+     * the two): the claim already records the new desired capacity. That one waits for the {@link #HEARTBEAT}, as
+     * does a group whose max was raised since the decision (its recorded max still caps the need).
      */
     public static boolean belowNeed(StackRecord record, Demand demand) {
         Objects.requireNonNull(record, "record");
@@ -71,7 +78,9 @@ public final class ChangeDetector {
         if (!spec.dynamicScaling() || decision.isEmpty()) {
             return false;
         }
-        int needed = ScalingPolicy.target(demand.jobs(), spec.minSize(), spec.maxSize(), spec.scaling().overprovision());
+        DecisionSnapshot.GroupSizes sizes = decision.get().groupSizes()
+                .orElseGet(() -> new DecisionSnapshot.GroupSizes(spec.minSize(), spec.maxSize()));
+        int needed = ScalingPolicy.target(demand.jobs(), sizes.min(), sizes.max(), spec.scaling().overprovision());
         return decision.get().desired() < needed;
     }
 

@@ -43,6 +43,10 @@ public final class SnapshotJson {
         o.put("observedAt", d.observedAt().toString());
         o.put("decidedAt", d.decidedAt().toString());
         d.surplusSince().ifPresent(v -> o.put("surplusSince", v.toString()));
+        d.groupSizes().ifPresent(g -> {
+            o.put("groupMin", g.min());
+            o.put("groupMax", g.max());
+        });
         return o;
     }
 
@@ -75,7 +79,11 @@ public final class SnapshotJson {
         JsonNode o = tree(json);
         return new DecisionSnapshot(o.path("action").asText(), o.path("previousDesired").asInt(), o.path("desired").asInt(),
                 o.path("reason").asText(), Instant.parse(o.path("observedAt").asText()),
-                Instant.parse(o.path("decidedAt").asText()), instant(o, "surplusSince"));
+                Instant.parse(o.path("decidedAt").asText()), instant(o, "surplusSince"),
+                // absent in decisions stored before the scaler recorded the group's sizes
+                o.hasNonNull("groupMin") && o.hasNonNull("groupMax")
+                        ? Optional.of(new DecisionSnapshot.GroupSizes(o.get("groupMin").asInt(), o.get("groupMax").asInt()))
+                        : Optional.empty());
     }
 
     public static List<HostSnapshot> hosts(String json) {

@@ -13,9 +13,11 @@ import io.agentstacks.stacks.StackRegistry.PutResult;
 import io.agentstacks.stacks.StackRegistry.Update;
 import io.agentstacks.stacks.WorkflowStarter.ExecutionStatus;
 
+import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -154,30 +156,61 @@ public final class StackCommands {
     }
 
     /**
-     * A registration token parameter already used by another stack may be named again only for the same Semaphore
+     * A registration token parameter that a stored stack names may be named again only for the same Semaphore
      * organization. The poller sends the token it reads from that parameter to the spec's endpoint: without this
      * rule, anyone allowed to post specs could name another team's token parameter and an endpoint they control,
      * and have the control plane hand them that token. Stacks of one agent type (several fleets sharing its token)
-     * name the same endpoint and pass. Checked against every stored stack that is not DELETED.
+     * name the same organization and pass.
+     *
+     * <p>Every stored record counts: a DELETED one (the parameter and its token outlive the stack), and the record
+     * of the very stack being updated (moving the stack that owns a parameter to another organization is refused:
+     * whether the poster owns the parameter cannot be known here). Organizations are compared by
+     * {@link #organizationHost}, so {@code https://acme.semaphoreci.com}, {@code ACME.semaphoreci.com} and
+     * organization {@code acme} are one.
+     *
+     * <p>What it does not cover: a parameter that no stored record names (never used, or renamed away from by its
+     * only stack), and two first posts racing (the check reads the registry once, before the write). The boundary
+     * is IAM on {@code POST /stacks} and the {@code agent-stacks:token=true} tag on the parameters the control plane
+     * may read.
      */
     private Optional<Violation> tokenBorrowedFromAnotherOrganization(StackSpec spec) {
         String parameter = spec.agentTokenParameterName();
+        String host = organizationHost(spec);
         Optional<String> pageToken = Optional.empty();
         do {
             StackRegistry.Page page = registry.list(pageToken, 100);
             for (StackRecord other : page.records()) {
-                if (!other.name().equals(spec.stackName()) && other.status() != StackStatus.DELETED
-                        && other.spec().agentTokenParameterName().equals(parameter)
-                        && !other.spec().endpointHost().equalsIgnoreCase(spec.endpointHost())) {
-                    return Optional.of(Violation.of("agentTokenParameterName", "is the token parameter of stack "
-                            + other.name() + ", whose Semaphore organization is another ("
-                            + other.spec().endpointHost() + "): a token parameter may be shared only by stacks of one "
-                            + "organization, since the token is sent to the spec's endpoint"));
+                if (other.spec().agentTokenParameterName().equals(parameter)
+                        && !organizationHost(other.spec()).equals(host)) {
+                    String whose = other.name().equals(spec.stackName()) ? "this stack (" + other.status() + ")"
+                            : "stack " + other.name() + " (" + other.status() + ")";
+                    return Optional.of(Violation.of("agentTokenParameterName", "is the token parameter of " + whose
+                            + ", whose Semaphore organization is another (" + organizationHost(other.spec())
+                            + "): a token parameter may be shared only by stacks of one organization, since the token "
+                            + "is sent to the spec's endpoint; name a new parameter for this organization"));
                 }
             }
             pageToken = page.nextPageToken();
         } while (pageToken.isPresent());
         return Optional.empty();
+    }
+
+    /**
+     * The host the token is sent to, in lower case: the host of {@link StackSpec#endpointUrl()}, so that an
+     * endpoint written with or without {@code https://}, in any case, or as an organization name, compares equal.
+     */
+    static String organizationHost(StackSpec spec) {
+        String url = spec.endpointUrl();
+        String host = null;
+        try {
+            host = URI.create(url).getHost();
+        } catch (IllegalArgumentException e) {
+            // not a URI at all: a spec built without validation (tests); fall back to the text after the scheme
+        }
+        if (host == null) {
+            host = url.replaceFirst("^[A-Za-z]+://", "").replaceFirst("[/:].*$", "");
+        }
+        return host.toLowerCase(Locale.ROOT);
     }
 
     /** Validates, stores and starts provisioning of the spec {@code read} holds. */

@@ -30,6 +30,14 @@ public sealed interface TokenCheck {
     record ParameterMissing(String stack, String parameterName, boolean newlyDegraded) implements TokenCheck {
     }
 
+    /**
+     * Semaphore refused the token read (or the parameter was missing), but by the time the outcome was to be
+     * recorded the registry recorded a newer token ({@code recordedVersion}, from a {@code set-token} meanwhile):
+     * nothing changed and no event was put; the next poll or check judges the new token.
+     */
+    record Superseded(String stack, String parameterName, long recordedVersion) implements TokenCheck {
+    }
+
     /** Semaphore could not be asked; nothing changed (the next check, or the poller, will tell). */
     record SemaphoreUnavailable(String stack, String reason) implements TokenCheck {
     }

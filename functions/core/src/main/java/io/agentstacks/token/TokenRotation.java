@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -32,7 +34,8 @@ import java.util.function.UnaryOperator;
  * stack's organization; only a 200 lets it be written, as a new version of the spec's SecureString
  * parameter encrypted with the spec's KMS key ({@value #DEFAULT_KMS_KEY} when the spec names none, as
  * in the older tool). Then the registry records the parameter version and time (a conditional write,
- * retried on conflict), a {@code TokenRotated} event is put, and a stack that was DEGRADED because
+ * retried on conflict), a {@code TokenRotated} event is put by the run whose write recorded that version, and a
+ * stack that was DEGRADED because
  * Semaphore refused its old token is ACTIVE again. A token Semaphore refuses leaves the parameter as it
  * was; when Semaphore cannot be asked nothing is written.
  *
@@ -49,8 +52,10 @@ import java.util.function.UnaryOperator;
  * <p><b>Daily check</b> ({@link #dailyCheck}): every live stack's stored token is shown to Semaphore.
  * Refused (401/404): a {@code TokenRejected} event (source {@code daily-check}) and the stack DEGRADED
  * with the reason; the parameter is missing: DEGRADED too; accepted while DEGRADED: ACTIVE again;
- * Semaphore unavailable: nothing changes. Only {@link StackTransitions#tokenRejected} leads to DEGRADED,
- * so a DEGRADED stack whose token is accepted is made ACTIVE with {@link StackTransitions#tokenAccepted}.
+ * Semaphore unavailable: nothing changes. A refusal is not acted on when the registry records a token parameter
+ * version newer than the one judged (a {@code set-token} meanwhile), as the poller does:
+ * {@link TokenCheck.Superseded}, no event. Only {@link StackTransitions#tokenRejected} leads to DEGRADED, so a
+ * DEGRADED stack whose token is accepted is made ACTIVE with {@link StackTransitions#tokenAccepted}.
  *
  * <p>No answer, event, registry write or message produced here holds the token: results name the stack
  * and the parameter, and any text that comes from an adapter is scrubbed of the token's value.
@@ -225,19 +230,25 @@ public final class TokenRotation {
         return complete(claimed, parameter, version, written, fingerprint);
     }
 
-    /** Records {@code version} as the stack's token (and its rotation mark done), puts TokenRotated if it is new. */
+    /**
+     * Records {@code version} as the stack's token (and its rotation mark done), and puts TokenRotated when this
+     * call's write is the one that recorded it. Two runs with one token can both get here (the second finds the
+     * parameter written while the first is between its PutParameter and this write); only the run whose conditional
+     * write moves {@code tokenParameterVersion} puts the event, so it is put at most once per recorded version. The
+     * price: a bus failure after the write is not made good by a retry (which finds the version recorded); the
+     * failure propagates, so the caller sees it.
+     */
     private RotationResult complete(StackRecord record, String parameter, long version, boolean written,
                                     String fingerprint) {
         String stackName = record.name();
         Instant now = clock.instant();
-        if (!recorded(record, version)) {
-            // Put before the registry write: a failure in between leaves the version unrecorded, so a
-            // retry puts the event again (at least once) instead of never.
-            events.publish(new DomainEvent.TokenRotated(stackName, parameter, version, now));
-        }
+        // Set by every application of the change: the last one is the one the registry stored.
+        AtomicBoolean movesVersion = new AtomicBoolean();
         UnaryOperator<StackRecord> change = r -> {
             StackRecord.Builder b = r.toBuilder();
-            if (!recorded(r, version)) {
+            boolean moves = !recorded(r, version);
+            movesVersion.set(moves);
+            if (moves) {
                 b.tokenParameterVersion(OptionalLong.of(version)).tokenRotatedAt(Optional.of(now)).updatedAt(now);
             }
             Optional<TokenRotationMark> mark = r.tokenRotation();
@@ -252,6 +263,9 @@ public final class TokenRotation {
         }
         if (updated instanceof Update.Gone) {
             return new RotationResult.NotFound(stackName);
+        }
+        if (((Update.Done) updated).written() && movesVersion.get()) {
+            events.publish(new DomainEvent.TokenRotated(stackName, parameter, version, now));
         }
         StackRecord stored = ((Update.Done) updated).record();
         Instant rotatedAt = stored.tokenParameterVersion().equals(OptionalLong.of(version))
@@ -318,10 +332,16 @@ public final class TokenRotation {
             Optional<StoredToken> read = readCurrentIfPresent(parameter);
             if (read.isEmpty()) {
                 String reason = missingReason(stack, parameter);
-                return degrade(record, reason)
-                        .<TokenCheck>map(newly -> new TokenCheck.ParameterMissing(stack, parameter, newly))
-                        .orElseGet(() -> new TokenCheck.Failed(stack, "the token parameter " + parameter
-                                + " does not exist, and marking the stack DEGRADED failed: the registry kept changing"));
+                // No version was judged: a rotation recorded since the stack was listed wrote the parameter after the read.
+                Degraded degraded = degrade(record, reason, r -> !r.tokenRotatedAt().equals(record.tokenRotatedAt()));
+                return switch (degraded.outcome()) {
+                    case NOW, ALREADY -> new TokenCheck.ParameterMissing(stack, parameter,
+                            degraded.outcome() == DegradeOutcome.NOW);
+                    case SUPERSEDED -> new TokenCheck.Superseded(stack, parameter,
+                            degraded.recorded().tokenParameterVersion().orElse(0));
+                    case BUSY -> new TokenCheck.Failed(stack, "the token parameter " + parameter
+                            + " does not exist, and marking the stack DEGRADED failed: the registry kept changing");
+                };
             }
             stored = read.get();
         } catch (TokenStore.TokenStoreException e) {
@@ -338,14 +358,21 @@ public final class TokenRotation {
             }
             if (seen instanceof Observation.TokenRejected rejected) {
                 String reason = rejectedReason(stack, parameter, rejected.httpStatus(), SOURCE_DAILY_CHECK);
-                Optional<Boolean> newly = degrade(record, reason);
+                long judged = stored.version();
+                // As the poller: a version recorded after the one judged (a set-token meanwhile) is not judged by this.
+                Degraded degraded = degrade(record, reason, r -> recordsNewer(r, judged));
+                if (degraded.outcome() == DegradeOutcome.SUPERSEDED) {
+                    return new TokenCheck.Superseded(stack, parameter,
+                            degraded.recorded().tokenParameterVersion().orElse(judged));
+                }
                 events.publish(new DomainEvent.TokenRejected(stack, parameter, rejected.httpStatus(),
                         SOURCE_DAILY_CHECK, clock.instant()));
-                return newly.<TokenCheck>map(n -> new TokenCheck.Rejected(stack, parameter, stored.version(),
-                                rejected.httpStatus(), n))
-                        .orElseGet(() -> new TokenCheck.Failed(stack, "Semaphore rejects the token (HTTP "
+                return degraded.outcome() == DegradeOutcome.BUSY
+                        ? new TokenCheck.Failed(stack, "Semaphore rejects the token (HTTP "
                                 + rejected.httpStatus() + "), and marking the stack DEGRADED failed: "
-                                + "the registry kept changing"));
+                                + "the registry kept changing")
+                        : new TokenCheck.Rejected(stack, parameter, judged, rejected.httpStatus(),
+                                degraded.outcome() == DegradeOutcome.NOW);
             }
             Instant now = clock.instant();
             Update updated = registry.update(record, r -> StackTransitions.tokenAccepted(r, now));
@@ -363,14 +390,42 @@ public final class TokenRotation {
         }
     }
 
-    /** Marks the stack DEGRADED; answers whether it became so now, or empty when the registry stayed busy. */
-    private Optional<Boolean> degrade(StackRecord record, String reason) {
+    private enum DegradeOutcome {
+        /** The stack is DEGRADED now, by this write. */
+        NOW,
+        /** The stack was DEGRADED already (or has no live group any more): nothing written. */
+        ALREADY,
+        /** The registry records a token newer than the one judged: nothing written. */
+        SUPERSEDED,
+        /** The registry kept changing: nothing written. */
+        BUSY
+    }
+
+    private record Degraded(DegradeOutcome outcome, StackRecord recorded) {
+    }
+
+    /**
+     * Marks the stack DEGRADED unless {@code superseded} holds for the stored record (a token recorded after the
+     * one judged): decided on each application of the conditional write, so a rotation recorded up to the write
+     * itself wins.
+     */
+    private Degraded degrade(StackRecord record, String reason, Predicate<StackRecord> superseded) {
         Instant now = clock.instant();
-        Update updated = registry.update(record, r -> r.status().hasLiveGroup() ? StackTransitions.tokenRejected(r, reason, now) : r);
-        if (updated instanceof Update.Busy) {
-            return Optional.empty();
+        Update updated = registry.update(record, r -> r.status().hasLiveGroup() && !superseded.test(r)
+                ? StackTransitions.tokenRejected(r, reason, now) : r);
+        if (updated instanceof Update.Done done) {
+            if (done.written()) {
+                return new Degraded(DegradeOutcome.NOW, done.record());
+            }
+            return new Degraded(superseded.test(done.record()) ? DegradeOutcome.SUPERSEDED : DegradeOutcome.ALREADY,
+                    done.record());
         }
-        return Optional.of(updated instanceof Update.Done done && done.written());
+        return new Degraded(updated instanceof Update.Busy ? DegradeOutcome.BUSY : DegradeOutcome.ALREADY, record);
+    }
+
+    /** The registry records a token parameter version after {@code judged}. */
+    private static boolean recordsNewer(StackRecord r, long judged) {
+        return r.tokenParameterVersion().isPresent() && r.tokenParameterVersion().getAsLong() > judged;
     }
 
     /** The parameter as SSM holds it now (past any cache), or empty when it does not exist. */

@@ -110,6 +110,34 @@ class ChangeDetectorTest {
         assertThat(ChangeDetector.belowNeed(r, demand)).isEqualTo(expected);
     }
 
+    /** {@link #record} whose decision recorded the group's sizes {@code min..max}. */
+    private static StackRecord decidedWithin(StackSpec spec, Demand last, int desired, int min, int max) {
+        StackRecord r = record(spec, last, desired);
+        DecisionSnapshot d = r.lastDecision().orElseThrow();
+        return r.toBuilder().lastDecision(Optional.of(new DecisionSnapshot(d.action(), d.previousDesired(), d.desired(),
+                d.reason(), d.observedAt(), d.decidedAt(), d.surplusSince(),
+                Optional.of(new DecisionSnapshot.GroupSizes(min, max))))).build();
+    }
+
+    @ParameterizedTest(name = "{0} jobs, group {1}..{2} (spec 0..20), desired {3} -> {4}")
+    @CsvSource({
+            // a schedule lowered the group's max: the scaler could give no more
+            "10, 0, 2, 2, false",
+            "10, 0, 2, 1, true",
+            // a schedule raised the group's min above the jobs: the need is that min
+            "1, 5, 20, 4, true",
+            "1, 5, 20, 5, false",
+            // the group was not found: the scaler held at 0 and can do nothing until it is there
+            "3, 0, 0, 0, false",
+    })
+    void theNeedIsCappedByTheGroupsSizesTheDecisionRecordedNotTheSpecs(int jobs, int min, int max, int desired,
+                                                                      boolean expected) {
+        Demand demand = new Demand(jobs, 0, 0, 0);
+        StackRecord r = decidedWithin(spec(0, 20, Overprovision.none(), true), demand, desired, min, max);
+        assertThat(ChangeDetector.belowNeed(r, demand)).isEqualTo(expected);
+        assertThat(ChangeDetector.shouldPublish(r, demand, T0.plusSeconds(10), TEN)).isEqualTo(expected);
+    }
+
     @Test
     void aStackWithoutDynamicScalingOrWithoutADecisionYetIsOnlyPublishedOnChangeOrHeartbeat() {
         Demand four = new Demand(4, 0, 0, 0);

@@ -32,6 +32,23 @@ class SnapshotJsonTest {
     }
 
     @Test
+    void aDecisionSnapshotKeepsTheGroupSizesItWasCappedBy() {
+        DecisionSnapshot capped = new DecisionSnapshot("scale", 1, 2, "max 2", T0, T1, Optional.empty(),
+                Optional.of(new DecisionSnapshot.GroupSizes(0, 2)));
+        assertThat(SnapshotJson.decision(SnapshotJson.write(capped).toString())).isEqualTo(capped);
+        assertThat(SnapshotJson.write(capped).path("groupMin").asInt(-1)).isEqualTo(0);
+        assertThat(SnapshotJson.write(capped).path("groupMax").asInt(-1)).isEqualTo(2);
+    }
+
+    @Test
+    void aDecisionStoredBeforeGroupSizesWereRecordedReadsWithoutThem() {
+        String stored = "{\"action\":\"hold\",\"previousDesired\":2,\"desired\":2,\"reason\":\"enough\","
+                + "\"observedAt\":\"2030-01-01T00:00:00Z\",\"decidedAt\":\"2030-01-01T00:00:10.250Z\"}";
+        assertThat(SnapshotJson.decision(stored))
+                .isEqualTo(new DecisionSnapshot("hold", 2, 2, "enough", T0, T1, Optional.empty(), Optional.empty()));
+    }
+
+    @Test
     void hostSnapshotsReadBackInOrderWithTheirOptionalFields() {
         List<HostSnapshot> hosts = List.of(
                 new HostSnapshot("h-1", "us-east-1a", "available", 1, T0, Optional.of(T1), Optional.of("24h minimum"),

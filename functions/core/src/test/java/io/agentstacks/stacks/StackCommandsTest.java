@@ -119,6 +119,67 @@ class StackCommandsTest {
     }
 
     @Test
+    void anEndpointWrittenWithSchemeOrInAnotherCaseIsTheSameOrganizationForASharedTokenParameter() {
+        commands.apply(valid(spec("fleet-a", 3)), Optional.empty());
+        StackSpec withScheme = StackSpec.builder("fleet-b", "/semaphore/fleet-a/token")
+                .semaphoreEndpoint("https://ACME.semaphoreci.com").build();
+        StackSpec bareHost = StackSpec.builder("fleet-c", "/semaphore/fleet-a/token")
+                .semaphoreEndpoint("acme.semaphoreci.com").build();
+
+        assertThat(commands.apply(valid(withScheme), Optional.empty()))
+                .isEqualTo(new ApplyResult.Accepted("fleet-b", 1, StackStatus.PENDING, Disposition.NEW_VERSION));
+        assertThat(commands.apply(valid(bareHost), Optional.empty()))
+                .isEqualTo(new ApplyResult.Accepted("fleet-c", 1, StackStatus.PENDING, Disposition.NEW_VERSION));
+    }
+
+    @Test
+    void aDeletedStacksTokenParameterStillCannotBeNamedForAnotherOrganization() {
+        commands.apply(valid(spec("team-a", 3)), Optional.empty());
+        StackRecord active = makeActive("team-a");
+        store(StackTransitions.deleted(store(StackTransitions.deleteRequested(active, NOW)), NOW));
+        assertThat(registry.get("team-a").orElseThrow().status()).isEqualTo(StackStatus.DELETED);
+        StackSpec borrowing = StackSpec.builder("intruder", "/semaphore/team-a/token")
+                .semaphoreEndpoint("semaphore.attacker-controlled.example.net").build();
+
+        ApplyResult result = commands.apply(valid(borrowing), Optional.empty());
+
+        assertThat(result).isInstanceOfSatisfying(ApplyResult.Invalid.class, invalid ->
+                assertThat(invalid.violations()).singleElement().satisfies(v -> {
+                    assertThat(v.field()).isEqualTo("agentTokenParameterName");
+                    assertThat(v.message()).contains("stack team-a (DELETED)", "acme.semaphoreci.com");
+                }));
+        assertThat(registry.get("intruder")).isEmpty();
+    }
+
+    @Test
+    void theStackOwningATokenParameterCannotBeMovedToAnotherOrganizationWithIt() {
+        commands.apply(valid(spec("team-a", 3)), Optional.empty());
+        makeActive("team-a");
+        StackSpec moved = StackSpec.builder("team-a", "/semaphore/team-a/token")
+                .semaphoreEndpoint("semaphore.attacker-controlled.example.net").maxSize(3).build();
+
+        ApplyResult result = commands.apply(valid(moved), Optional.empty());
+
+        assertThat(result).isInstanceOfSatisfying(ApplyResult.Invalid.class, invalid ->
+                assertThat(invalid.violations()).singleElement().satisfies(v ->
+                        assertThat(v.message()).contains("this stack (ACTIVE)", "acme.semaphoreci.com")));
+        assertThat(registry.get("team-a").orElseThrow().specVersion()).isEqualTo(1);
+        assertThat(workflows.executions()).hasSize(1);
+    }
+
+    @Test
+    void theStackOwningATokenParameterMayBeUpdatedWithItsEndpointWrittenAnotherWay() {
+        commands.apply(valid(spec("team-a", 3)), Optional.empty());
+        makeActive("team-a");
+        StackSpec sameOrganization = StackSpec.builder("team-a", "/semaphore/team-a/token")
+                .semaphoreEndpoint("https://acme.semaphoreci.com").maxSize(4).build();
+
+        ApplyResult result = commands.apply(valid(sameOrganization), Optional.empty());
+
+        assertThat(result).isEqualTo(new ApplyResult.Accepted("team-a", 2, StackStatus.UPDATING, Disposition.NEW_VERSION));
+    }
+
+    @Test
     void anInvalidSpecWritesNothingStartsNothingAndReturnsEveryViolation() {
         List<Violation> violations = List.of(Violation.of("stackName", "is required"),
                 Violation.of("maxSize", "must be at least minSize (2)", 1));

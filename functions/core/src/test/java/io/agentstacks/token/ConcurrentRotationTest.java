@@ -117,6 +117,48 @@ class ConcurrentRotationTest {
     }
 
     @Test
+    void aSecondRotationWithTheSameTokenWhileTheFirstIsBetweenItsWriteAndItsRecordPutsOneTokenRotated() throws Exception {
+        liveStack();
+        semaphore.accept(ENDPOINT, NEW);
+        CountDownLatch written = new CountDownLatch(1);
+        CountDownLatch letRecordGo = new CountDownLatch(1);
+        TokenStore writesThenHolds = new TokenStore() {
+            @Override
+            public StoredToken read(String parameterName) {
+                return ssm.read(parameterName);
+            }
+
+            @Override
+            public long write(String parameterName, AgentToken token, Optional<String> kmsKeyId) {
+                long version = ssm.write(parameterName, token, kmsKeyId);
+                written.countDown();
+                try {
+                    if (!letRecordGo.await(10, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("the test never let the first rotation record its version");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return version;
+            }
+        };
+        TokenRotation firstRun = new TokenRotation(semaphore, writesThenHolds, registry, events, clock);
+        CompletableFuture<RotationResult> first = CompletableFuture.supplyAsync(() -> firstRun.rotate("linux-small", NEW), threads);
+        assertThat(written.await(10, TimeUnit.SECONDS)).as("the first request wrote the parameter").isTrue();
+
+        RotationResult second = new TokenRotation(semaphore, ssm, registry, events, clock, d -> {
+            throw new AssertionError("the parameter holds the token already: nothing to wait for");
+        }).rotate("linux-small", NEW);
+        letRecordGo.countDown();
+
+        assertThat(second).isEqualTo(new RotationResult.Rotated("linux-small", PARAMETER, 2, T0, false));
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(new RotationResult.Rotated("linux-small", PARAMETER, 2, T0, true));
+        assertThat(events.published(DomainEvent.TokenRotated.class))
+                .containsExactly(new DomainEvent.TokenRotated("linux-small", PARAMETER, 2, T0));
+        assertThat(registry.get("linux-small").orElseThrow().tokenParameterVersion()).isEqualTo(OptionalLong.of(2));
+    }
+
+    @Test
     void aRotationToAnotherTokenWaitsForTheOneInProgressThenWritesItsOwn() throws Exception {
         liveStack();
         semaphore.accept(ENDPOINT, NEW).accept(ENDPOINT, NEWER);

@@ -364,6 +364,63 @@ class TokenRotationTest {
     }
 
     @Test
+    void theDailyCheckLeavesAStackWhoseTokenWasSetWhileItsOldOneWasBeingJudged() {
+        StackRecord before = liveStack(spec("linux-small"));
+        semaphore.accept(ENDPOINT, OLD);
+        semaphore.reset(ENDPOINT, OLD, NEW);
+        semaphore.refuseWith(401);
+        // Semaphore refuses version 1 while a set-token writes and records version 2.
+        DemandSource setTokenMeanwhile = (endpointUrl, token) -> {
+            Observation seen = semaphore.observe(endpointUrl, token);
+            long version = tokens.write(PARAMETER, NEW, Optional.empty());
+            registry.update("linux-small", r -> r.toBuilder().tokenParameterVersion(OptionalLong.of(version))
+                    .tokenRotatedAt(Optional.of(T0)).build());
+            return seen;
+        };
+
+        List<TokenCheck> checks = new TokenRotation(setTokenMeanwhile, tokens, registry, events, clock).dailyCheck();
+
+        assertThat(checks).containsExactly(new TokenCheck.Superseded("linux-small", PARAMETER, 2));
+        assertThat(record("linux-small").status()).isEqualTo(before.status()).isEqualTo(StackStatus.ACTIVE);
+        assertThat(record("linux-small").tokenParameterVersion()).isEqualTo(OptionalLong.of(2));
+        assertThat(events.published()).isEmpty();
+    }
+
+    @Test
+    void theDailyCheckLeavesAStackWhoseMissingParameterWasSetWhileItWasBeingRead() {
+        StackRecord r = stored(registry.put(StackRecord.first(spec("linux-small"), T0)));
+        r = stored(registry.put(StackTransitions.provisioningStarted(r, T0)));
+        stored(registry.put(StackTransitions.ready(r, "asg", "arn:aws:cloudformation:eu-west-1:1:stack/x/1", T0)));
+        TokenStore setTokenAfterTheRead = new TokenStore() {
+            @Override
+            public StoredToken read(String parameterName) {
+                return tokens.read(parameterName);
+            }
+
+            @Override
+            public StoredToken readCurrent(String parameterName) {
+                try {
+                    return tokens.readCurrent(parameterName);
+                } finally {
+                    long version = tokens.write(PARAMETER, NEW, Optional.empty());
+                    registry.update("linux-small", x -> x.toBuilder().tokenParameterVersion(OptionalLong.of(version))
+                            .tokenRotatedAt(Optional.of(T0.plusSeconds(1))).build());
+                }
+            }
+
+            @Override
+            public long write(String parameterName, AgentToken token, Optional<String> kmsKeyId) {
+                return tokens.write(parameterName, token, kmsKeyId);
+            }
+        };
+
+        List<TokenCheck> checks = new TokenRotation(semaphore, setTokenAfterTheRead, registry, events, clock).dailyCheck();
+
+        assertThat(checks).containsExactly(new TokenCheck.Superseded("linux-small", PARAMETER, 1));
+        assertThat(record("linux-small").status()).isEqualTo(StackStatus.ACTIVE);
+    }
+
+    @Test
     void theDailyCheckMarksAStackWhoseParameterIsMissingDegraded() {
         StackRecord r = stored(registry.put(StackRecord.first(spec("linux-small"), T0)));
         r = stored(registry.put(StackTransitions.provisioningStarted(r, T0)));

@@ -19,6 +19,7 @@ import io.agentstacks.scaling.ScalingMemory;
 import io.agentstacks.scaling.ScalingPolicy;
 import io.agentstacks.spec.SpecJson;
 import io.agentstacks.stacks.DecisionSnapshot;
+import io.agentstacks.stacks.DecisionSnapshot.GroupSizes;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackRegistry;
 import io.agentstacks.stacks.StackRegistry.Claim;
@@ -39,7 +40,9 @@ import java.util.function.Consumer;
  * observation's time) before Auto Scaling is called; an event whose observation is not newer than the claimed one is a
  * duplicate and does nothing, so the same observation delivered twice, even at once, gives one call. The claim does
  * not depend on the revision read, so the poller's demand writes and the deployer's status writes cannot make it fail. Every decision
- * is put as a {@code ScalingDecision} event and a {@code DesiredCapacity} metric.
+ * is put as a {@code ScalingDecision} event and a {@code DesiredCapacity} metric. The claim records the group's min and
+ * max size the decision was capped by, so that the poller's {@code ChangeDetector.belowNeed} measures the need the same
+ * way.
  */
 public final class Scaler {
 
@@ -94,12 +97,16 @@ public final class Scaler {
                 event.idleAgents(), event.occupiedAgents()), event.at());
         ScalingPolicy.Outcome outcome;
         int current;
+        // The sizes the decision is capped by, recorded with it so that the poller measures the need as this does.
+        GroupSizes sizes;
         if (group.isEmpty()) {
             current = 0;
+            sizes = GroupSizes.NO_GROUP;
             outcome = new ScalingPolicy.Outcome(new Decision.Hold("group " + groupName + " not found"),
                     ScalingMemory.none());
         } else {
             current = group.get().desiredCapacity();
+            sizes = new GroupSizes(group.get().minSize(), group.get().maxSize());
             ScalingMemory memory = new ScalingMemory(last.flatMap(DecisionSnapshot::surplusSince));
             outcome = ScalingPolicy.decide(observation, group.get(), record.spec(), memory, now);
         }
@@ -107,7 +114,7 @@ public final class Scaler {
         int desired = decision instanceof Decision.ScaleTo s ? s.desired() : current;
         String action = decision instanceof Decision.ScaleTo ? "scale" : "hold";
         DecisionSnapshot snapshot = new DecisionSnapshot(action, current, desired, decision.reason(), event.at(), now,
-                outcome.memory().surplusSince());
+                outcome.memory().surplusSince(), Optional.of(sizes));
         Claim claim = registry.claimDecision(stack, snapshot);
         if (claim instanceof Claim.AlreadyDecided rival) {
             return duplicate(event, rival.stored()); // a rival delivery of this observation (or a newer one) won
@@ -125,7 +132,7 @@ public final class Scaler {
             } catch (FleetControlException e) {
                 DecisionSnapshot held = new DecisionSnapshot("hold", current, current,
                         "SetDesiredCapacity to " + desired + " failed: " + e.getMessage(), event.at(), now,
-                        outcome.memory().surplusSince());
+                        outcome.memory().surplusSince(), Optional.of(sizes));
                 if (!(registry.reviseDecision(stack, held) instanceof Claim.Claimed)) {
                     // A newer observation was decided meanwhile; its decision stands.
                     logLine("WARN", "scaler.revision-superseded", Map.of("stack", stack, "observedAt", event.at().toString()));

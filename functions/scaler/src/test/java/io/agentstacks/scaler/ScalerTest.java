@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agentstacks.demand.ChangeDetector;
+import io.agentstacks.demand.Demand;
 import io.agentstacks.events.DomainEvent;
 import io.agentstacks.events.EventJson;
 import io.agentstacks.inmemory.InMemoryEventSink;
@@ -17,6 +19,7 @@ import io.agentstacks.spec.Overprovision;
 import io.agentstacks.spec.Scaling;
 import io.agentstacks.spec.ScalingPolicyKind;
 import io.agentstacks.spec.StackSpec;
+import io.agentstacks.stacks.DecisionSnapshot;
 import io.agentstacks.stacks.StackRecord;
 import io.agentstacks.stacks.StackRegistry;
 import io.agentstacks.stacks.StackTransitions;
@@ -257,6 +260,38 @@ class ScalerTest {
         ScalerResult r = scaler.handle(delivered(3, 0, 0, 0, T0));
         assertThat(r.outcome()).isEqualTo("held");
         assertThat(r.reason()).contains("not found");
+    }
+
+    @Test
+    void aDecisionCappedByTheGroupsScheduledMaxIsWhatThePollerMeasuresTheNeedBy() throws Exception {
+        stack(ScalingPolicyKind.UP_ONLY, 300, 1);
+        fleet.updateSizes("ci-linux-asg", 0, 2, 1); // a night schedule lowered the group's max below the spec's 20
+        Instant at = T0.plusMillis(300);
+        clock.set(at.plusMillis(700));
+
+        ScalerResult r = scaler.handle(delivered(10, 0, 0, 0, at));
+
+        assertThat(r.outcome()).isEqualTo("scaled");
+        assertThat(desired()).isEqualTo(2);
+        StackRecord record = registry.get("ci-linux").orElseThrow();
+        assertThat(record.lastDecision().orElseThrow().groupSizes()).contains(new DecisionSnapshot.GroupSizes(0, 2));
+        assertThat(ChangeDetector.belowNeed(record, new Demand(10, 0, 0, 0)))
+                .as("the same 10 jobs at the next poll are not below what the scaler can give").isFalse();
+        assertThat(ChangeDetector.belowNeed(record, new Demand(10, 0, 0, 0)))
+                .isEqualTo(ChangeDetector.belowNeed(record, new Demand(2, 0, 0, 0)));
+    }
+
+    @Test
+    void aHoldBecauseTheGroupIsGoneIsNotRepublishedAtEveryPoll() throws Exception {
+        stack(ScalingPolicyKind.UP_ONLY, 300, 0);
+        fleet.deleteGroup("ci-linux-asg");
+        clock.set(T0.plusSeconds(1));
+
+        scaler.handle(delivered(3, 0, 0, 0, T0));
+
+        StackRecord record = registry.get("ci-linux").orElseThrow();
+        assertThat(record.lastDecision().orElseThrow().groupSizes()).contains(DecisionSnapshot.GroupSizes.NO_GROUP);
+        assertThat(ChangeDetector.belowNeed(record, new Demand(3, 0, 0, 0))).isFalse();
     }
 
     @Test

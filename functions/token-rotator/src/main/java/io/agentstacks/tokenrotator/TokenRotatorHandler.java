@@ -198,8 +198,8 @@ public final class TokenRotatorHandler {
         long started = System.nanoTime();
         List<TokenCheck> checks = rotation.dailyCheck();
         Map<String, Integer> counts = new LinkedHashMap<>();
-        for (String outcome : List.of("accepted", "recovered", "rejected", "missing", "semaphoreUnavailable",
-                "storeUnavailable", "failed")) {
+        for (String outcome : List.of("accepted", "recovered", "rejected", "missing", "superseded",
+                "semaphoreUnavailable", "storeUnavailable", "failed")) {
             counts.put(outcome, 0);
         }
         for (TokenCheck check : checks) {
@@ -236,6 +236,11 @@ public final class TokenRotatorHandler {
             outcome = "missing";
             fields.put("parameterName", c.parameterName());
             fields.put("newlyDegraded", c.newlyDegraded());
+        } else if (check instanceof TokenCheck.Superseded c) {
+            outcome = "superseded";
+            fields.put("parameterName", c.parameterName());
+            fields.put("recordedVersion", c.recordedVersion());
+            fields.put("message", "the token was set again while it was being checked; nothing changed");
         } else if (check instanceof TokenCheck.SemaphoreUnavailable c) {
             outcome = "semaphoreUnavailable";
             fields.put("reason", c.reason());

@@ -276,7 +276,7 @@ class TokenRotatorHandlerTest {
         Fixture.Answer answer = f.invoke(JSON.createObjectNode().put("action", "dailyCheck"));
 
         assertThat(answer.json()).isEqualTo(JSON.createObjectNode().put("checked", 3).put("accepted", 1)
-                .put("recovered", 0).put("rejected", 1).put("missing", 0).put("semaphoreUnavailable", 1)
+                .put("recovered", 0).put("rejected", 1).put("missing", 0).put("superseded", 0).put("semaphoreUnavailable", 1)
                 .put("storeUnavailable", 0).put("failed", 0));
         assertThat(f.record("b-reset").status()).isEqualTo(StackStatus.DEGRADED);
         assertThat(f.record("c-other-org").status()).isEqualTo(StackStatus.ACTIVE);
