@@ -18,7 +18,8 @@ import java.util.Optional;
  *
  * <p>The launch templates read the AMI through {@code resolve:ssm:}, so a refresh that replaces every
  * instance is what brings the new AMI in (a refresh that skips matching instances would replace none);
- * instances protected from scale-in, i.e. running a job, are waited for by the refresh. UPDATING stacks
+ * instances protected from scale-in, i.e. running a job, are waited for by the refresh (for one hour: Auto Scaling
+ * then fails the refresh, and nothing here notices; the record keeps naming the image). UPDATING stacks
  * are left to their update, and DEGRADED ones (Semaphore rejects their token) keep the agents they
  * have: their new instances could not register.
  *
