@@ -12,6 +12,7 @@ import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.sns.Topic;
 import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
+import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.constructs.Construct;
 
@@ -23,7 +24,8 @@ import java.util.Optional;
 /**
  * What needs an operator, to one KMS-encrypted SNS topic: any Lambda error or throttle, any failed or
  * timed-out workflow (release-mac-hosts giving up after 7 days is a failed execution), demand polls that
- * keep failing, scaling calls that fail, and a registration token Semaphore refuses.
+ * keep failing, scaling calls that fail, a registration token Semaphore refuses, and an event Lambda gave up
+ * on (a message in a function's on-failure queue).
  */
 public final class Alarms extends Construct {
 
@@ -32,9 +34,11 @@ public final class Alarms extends Construct {
     /**
      * @param functions     every control plane function
      * @param stateMachines every workflow, by its short name
+     * @param failureQueues the on-failure queue of a function's asynchronous invocations, by module name
      * @param email         an address to subscribe to the topic (context {@code alarmEmail}), if any
      */
-    public record Props(List<AgentFunction> functions, Map<String, StateMachine> stateMachines, Optional<String> email) {
+    public record Props(List<AgentFunction> functions, Map<String, StateMachine> stateMachines, Map<String, Queue> failureQueues,
+                        Optional<String> email) {
     }
 
     private final Topic topic;
@@ -67,6 +71,10 @@ public final class Alarms extends Construct {
                     machine.metricFailed(fiveMinutes("Sum")), 1, 1, notify);
             add(name + "-timed-out", "A " + name + " execution timed out", machine.metricTimedOut(fiveMinutes("Sum")), 1, 1, notify);
         });
+        props.failureQueues().forEach((module, queue) -> add(module + "-events-dropped",
+                "Lambda gave up on an event for " + module + " after its retries: the message in " + module
+                        + "'s failed-events queue holds the event (requestPayload) and the error; see README, \"Failed events\"",
+                queue.metricApproximateNumberOfMessagesVisible(fiveMinutes("Maximum")), 1, 1, notify));
         // Metrics Insights over the functions' embedded metrics: one alarm for every stack, present and future.
         add("token-rejected", "Semaphore refuses a stack's registration token: run agent-stacks set-token NAME",
                 insights("SELECT MAX(TokenRejected) FROM SCHEMA(\"" + NAMESPACE + "\", Stack)"), 1, 1, notify);

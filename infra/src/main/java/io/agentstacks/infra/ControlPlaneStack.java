@@ -106,7 +106,8 @@ public final class ControlPlaneStack extends Stack {
         Map<String, AgentFunction> byModule = new LinkedHashMap<>();
         functions.forEach((f, function) -> byModule.put(f.module(), function));
         routes = new EventRoutes(this, "EventRoutes", new EventRoutes.Props(eventRules, events, byModule, machines));
-        alarms = new Alarms(this, "Alarms", new Alarms.Props(new ArrayList<>(functions.values()), machines, props.alarmEmail()));
+        alarms = new Alarms(this, "Alarms", new Alarms.Props(new ArrayList<>(functions.values()), machines,
+                routes.failureQueues(), props.alarmEmail()));
         new Dashboard(this, "Dashboard", new Dashboard.Props());
 
         output(API_URL_OUTPUT, api.url(), "Base URL of the agent stacks API (agent-stacks --endpoint)");

@@ -1,26 +1,34 @@
 package io.agentstacks.infra;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.events.CfnRule;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
 import software.amazon.awscdk.services.lambda.Permission;
+import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
 import software.amazon.awscdk.services.scheduler.Schedule;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
 import software.amazon.awscdk.services.scheduler.ScheduleTargetInput;
 import software.amazon.awscdk.services.scheduler.targets.LambdaInvoke;
 import software.amazon.awscdk.services.scheduler.targets.StepFunctionsStartExecution;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.constructs.Construct;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The control plane's EventBridge rules and EventBridge Scheduler schedules, made from
@@ -30,6 +38,11 @@ import java.util.Optional;
  * the state machine) and the target's retry attempts and maximum event age; each schedule with its
  * expression (UTC, no flexible window), target, fixed input and the same delivery settings. The local
  * control plane routes events by the same file, so the two cannot drift apart.
+ *
+ * <p>Those delivery settings cover only EventBridge failing to invoke the target. Both EventBridge and Scheduler
+ * invoke a function asynchronously: an error of the function itself is retried by Lambda, so a function target's
+ * alias gets the file's {@link EventRulesFile.AsyncInvoke} settings (retries, maximum event age) and, where asked,
+ * an encrypted SQS queue for the events Lambda drops after its last attempt, which {@link Alarms} watches.
  */
 public final class EventRoutes extends Construct {
 
@@ -44,15 +57,54 @@ public final class EventRoutes extends Construct {
 
     private final Map<String, CfnRule> rules = new LinkedHashMap<>();
     private final Map<String, Schedule> schedules = new LinkedHashMap<>();
+    private final Map<String, Queue> failureQueues = new LinkedHashMap<>();
+    private final Set<String> configured = new HashSet<>();
 
     public EventRoutes(Construct scope, String id, Props props) {
         super(scope, id);
         for (EventRulesFile.Rule rule : props.file().rules()) {
             rules.put(rule.name(), rule(rule, props));
+            asyncInvoke(rule.name(), rule.target(), props);
         }
         for (EventRulesFile.Schedule schedule : props.file().schedules()) {
             schedules.put(schedule.name(), schedule(schedule, props));
+            asyncInvoke(schedule.name(), schedule.target(), props);
         }
+    }
+
+    /**
+     * The target function alias's EventInvokeConfig, once per function (the file holds one set per function):
+     * how often Lambda retries a function error, how old an event may grow, and where a dropped one goes.
+     */
+    private void asyncInvoke(String entry, EventRulesFile.Target target, Props props) {
+        if (target.asyncInvoke().isEmpty()) {
+            return;
+        }
+        String module = target.function().orElseThrow();
+        AgentFunction function = function(props, module, entry);
+        if (configured.contains(module)) {
+            return;
+        }
+        configured.add(module);
+        EventRulesFile.AsyncInvoke settings = target.asyncInvoke().get();
+        EventInvokeConfigOptions.Builder options = EventInvokeConfigOptions.builder()
+                .retryAttempts(settings.retryAttempts())
+                .maxEventAge(Duration.seconds(settings.maximumEventAgeSeconds()));
+        if (settings.failureQueue()) {
+            Queue queue = Queue.Builder.create(this, entry + "FailedEvents")
+                    .encryption(QueueEncryption.SQS_MANAGED)
+                    .enforceSsl(true)
+                    .retentionPeriod(Duration.days(14))
+                    .build();
+            NagSuppressions.addResourceSuppressions(queue, List.of(NagPackSuppression.builder().id("AwsSolutions-SQS3")
+                    .reason("This queue is itself where Lambda puts the " + module + " invocations it gave up on (an on-failure "
+                            + "destination); nothing consumes it, an operator reads it when its alarm fires.")
+                    .build()));
+            // SqsDestination grants the function's role sqs:SendMessage on this queue (Lambda sends as the function).
+            options.onFailure(new SqsDestination(queue));
+            failureQueues.put(module, queue);
+        }
+        function.alias().configureAsyncInvoke(options.build());
     }
 
     private CfnRule rule(EventRulesFile.Rule rule, Props props) {
@@ -162,6 +214,11 @@ public final class EventRoutes extends Construct {
     /** Each rule by its name in the file. */
     public Map<String, CfnRule> rules() {
         return Map.copyOf(rules);
+    }
+
+    /** The on-failure queue of each function whose asynchronous invocations have one, by module name. */
+    public Map<String, Queue> failureQueues() {
+        return Map.copyOf(failureQueues);
     }
 
     /** Each schedule by its name in the file. */

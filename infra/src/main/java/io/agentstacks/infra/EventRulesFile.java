@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -32,7 +34,11 @@ public record EventRulesFile(List<Rule> rules, List<Schedule> schedules) {
 
     private static final Set<String> RULE_FIELDS = Set.of("name", "description", "bus", "eventPattern", "target");
     private static final Set<String> SCHEDULE_FIELDS = Set.of("name", "description", "scheduleExpression", "target", "input");
-    private static final Set<String> TARGET_FIELDS = Set.of("function", "stateMachine", "retryAttempts", "maximumEventAgeSeconds");
+    private static final Set<String> TARGET_FIELDS = Set.of("function", "stateMachine", "retryAttempts", "maximumEventAgeSeconds",
+            "functionRetryAttempts", "functionMaximumEventAgeSeconds", "functionFailureQueue");
+    /** Fields of a function target only: Lambda's asynchronous invocation settings of the function's alias. */
+    private static final Set<String> FUNCTION_ONLY_FIELDS = Set.of("functionRetryAttempts", "functionMaximumEventAgeSeconds",
+            "functionFailureQueue");
     private static final Pattern RATE = Pattern.compile("rate\\(([1-9]\\d*) (minute|minutes|hour|hours|day|days)\\)");
     private static final Pattern DAILY_CRON = Pattern.compile("cron\\(([1-5]?\\d) (1?\\d|2[0-3]) \\* \\* \\? \\*\\)");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
@@ -40,15 +46,35 @@ public record EventRulesFile(List<Rule> rules, List<Schedule> schedules) {
 
     /**
      * Where an event goes: a control plane function by module name ({@link ControlPlaneFunction#module()}) or
-     * a state machine by definition name, with EventBridge's retry attempts and maximum event age.
+     * a state machine by definition name, with EventBridge's (or Scheduler's) retry attempts and maximum event
+     * age, which cover only a failed delivery (the Invoke or StartExecution call refused or throttled).
+     *
+     * <p>EventBridge and Scheduler invoke a function asynchronously, so an error of the function itself is
+     * retried by Lambda, as the function's {@link AsyncInvoke} settings say.
      */
     public record Target(Optional<String> function, Optional<String> stateMachine, OptionalInt retryAttempts,
-                         OptionalInt maximumEventAgeSeconds) {
+                         OptionalInt maximumEventAgeSeconds, Optional<AsyncInvoke> asyncInvoke) {
         public Target {
             if (function.isPresent() == stateMachine.isPresent()) {
                 throw new IllegalArgumentException("a target names exactly one of function and stateMachine");
             }
+            if (asyncInvoke.isPresent() && function.isEmpty()) {
+                throw new IllegalArgumentException("asynchronous invocation settings are a function target's only");
+            }
         }
+    }
+
+    /**
+     * Lambda's asynchronous invocation settings of a target function's alias (an EventInvokeConfig):
+     * {@code functionRetryAttempts} (0–2; Lambda retries a function error about 1 and then 2 minutes later),
+     * {@code functionMaximumEventAgeSeconds} (60–21600; an event older than that, waiting in Lambda's queue or
+     * for a retry, is dropped) and {@code functionFailureQueue}: whether an event dropped after its last
+     * attempt is sent to an encrypted SQS queue, with an alarm, rather than lost.
+     */
+    public record AsyncInvoke(int retryAttempts, int maximumEventAgeSeconds, boolean failureQueue) {
+        public static final int MAX_RETRY_ATTEMPTS = 2;
+        public static final int MIN_EVENT_AGE_SECONDS = 60;
+        public static final int MAX_EVENT_AGE_SECONDS = 21_600;
     }
 
     /** An EventBridge rule; {@code eventPattern} as written, {@code ${AWS::...}} placeholders included. */
@@ -109,7 +135,31 @@ public record EventRulesFile(List<Rule> rules, List<Schedule> schedules) {
             }
             schedules.add(new Schedule(name, text(s, "description", name), expression, target(s, name), input.deepCopy()));
         }
+        sameAsyncInvokePerFunction(rules, schedules);
         return new EventRulesFile(rules, schedules);
+    }
+
+    /** Lambda keeps one EventInvokeConfig per alias: every entry that targets a function must agree on it. */
+    private static void sameAsyncInvokePerFunction(List<Rule> rules, List<Schedule> schedules) {
+        Map<String, String> first = new HashMap<>();
+        Map<String, Optional<AsyncInvoke>> settings = new HashMap<>();
+        List<Map.Entry<String, Target>> entries = new ArrayList<>();
+        rules.forEach(r -> entries.add(Map.entry(r.name(), r.target())));
+        schedules.forEach(s -> entries.add(Map.entry(s.name(), s.target())));
+        for (var e : entries) {
+            Target t = e.getValue();
+            if (t.function().isEmpty()) {
+                continue;
+            }
+            String function = t.function().get();
+            Optional<AsyncInvoke> before = settings.putIfAbsent(function, t.asyncInvoke());
+            if (before != null && !before.equals(t.asyncInvoke())) {
+                throw new IllegalArgumentException(e.getKey() + ".target: function " + function + " has other asynchronous invocation"
+                        + " settings (functionRetryAttempts, functionMaximumEventAgeSeconds, functionFailureQueue) in "
+                        + first.get(function) + "; Lambda keeps one set per function alias, so they must be the same");
+            }
+            first.putIfAbsent(function, e.getKey());
+        }
     }
 
     private static String name(JsonNode entry, String where, Set<String> seen) {
@@ -134,7 +184,30 @@ public record EventRulesFile(List<Rule> rules, List<Schedule> schedules) {
         if (function.isPresent() == machine.isPresent()) {
             throw new IllegalArgumentException(name + ".target: must name exactly one of function and stateMachine");
         }
-        return new Target(function, machine, count(t, "retryAttempts", 0, 185, name), count(t, "maximumEventAgeSeconds", 60, 86_400, name));
+        Optional<AsyncInvoke> async = Optional.empty();
+        boolean anyAsync = FUNCTION_ONLY_FIELDS.stream().anyMatch(t::has);
+        if (anyAsync && function.isEmpty()) {
+            throw new IllegalArgumentException(name + ".target: " + FUNCTION_ONLY_FIELDS.stream().sorted().toList()
+                    + " are Lambda's asynchronous invocation settings, for a function target only");
+        }
+        if (anyAsync) {
+            for (String required : List.of("functionRetryAttempts", "functionMaximumEventAgeSeconds")) {
+                if (!t.has(required)) {
+                    throw new IllegalArgumentException(name + ".target." + required + ": is required with the other function settings "
+                            + "(Lambda's defaults would apply silently otherwise)");
+                }
+            }
+            JsonNode queue = t.path("functionFailureQueue");
+            if (!queue.isMissingNode() && !queue.isBoolean()) {
+                throw new IllegalArgumentException(name + ".target.functionFailureQueue: must be true or false");
+            }
+            async = Optional.of(new AsyncInvoke(
+                    count(t, "functionRetryAttempts", 0, AsyncInvoke.MAX_RETRY_ATTEMPTS, name).getAsInt(),
+                    count(t, "functionMaximumEventAgeSeconds", AsyncInvoke.MIN_EVENT_AGE_SECONDS, AsyncInvoke.MAX_EVENT_AGE_SECONDS, name).getAsInt(),
+                    queue.asBoolean(false)));
+        }
+        return new Target(function, machine, count(t, "retryAttempts", 0, 185, name), count(t, "maximumEventAgeSeconds", 60, 86_400, name),
+                async);
     }
 
     private static void checkPlaceholders(JsonNode node, String where) {

@@ -475,6 +475,72 @@ class ControlPlaneStackTest {
     }
 
     @Test
+    void eachTargetFunctionsLiveAliasRetriesFunctionErrorsAsEventRulesJsonSays() throws Exception {
+        Map<String, JsonNode> expected = new HashMap<>();
+        List<JsonNode> entries = new ArrayList<>();
+        eventRulesJson().get("rules").forEach(entries::add);
+        eventRulesJson().get("schedules").forEach(entries::add);
+        for (JsonNode e : entries) {
+            JsonNode t = e.get("target");
+            if (t.has("functionRetryAttempts")) {
+                ObjectNode c = MAPPER.createObjectNode();
+                c.put("MaximumRetryAttempts", t.get("functionRetryAttempts").asInt());
+                c.put("MaximumEventAgeInSeconds", t.get("functionMaximumEventAgeSeconds").asInt());
+                c.put("Qualifier", AgentFunction.ALIAS);
+                c.put("failureQueue", t.path("functionFailureQueue").asBoolean(false));
+                expected.put(t.get("function").asText(), c);
+            }
+        }
+        assertThat(expected).as("every function target of event-rules.json sets Lambda's retries")
+                .containsOnlyKeys("scaler", "stack-deployer", "token-rotator", "mac-host-releaser");
+        assertThat(expected.get("stack-deployer").get("failureQueue").asBoolean()).as("a dropped AMI roll-out is kept").isTrue();
+        Map<String, JsonNode> actual = new HashMap<>();
+        for (JsonNode r : resources("AWS::Lambda::EventInvokeConfig").values()) {
+            JsonNode p = r.get("Properties");
+            Map.Entry<ControlPlaneFunction, AgentFunction> function = stack.functions().entrySet().stream()
+                    .filter(f -> p.get("FunctionName").equals(json("{'Ref': '" + logicalId(f.getValue().function()) + "'}")))
+                    .findFirst().orElseThrow(() -> new AssertionError("not a control plane function: " + p));
+            ObjectNode c = MAPPER.createObjectNode();
+            c.put("MaximumRetryAttempts", p.get("MaximumRetryAttempts").asInt());
+            c.put("MaximumEventAgeInSeconds", p.get("MaximumEventAgeInSeconds").asInt());
+            // The alias's name, as CDK writes it: the 8th field of the alias ARN (...:function:<name>:live).
+            assertThat(p.get("Qualifier")).isEqualTo(json("{'Fn::Select': [7, {'Fn::Split': [':', {'Ref': '"
+                    + logicalId(function.getValue().alias()) + "'}]}]}"));
+            c.put("Qualifier", AgentFunction.ALIAS);
+            JsonNode onFailure = p.at("/DestinationConfig/OnFailure/Destination");
+            c.put("failureQueue", !onFailure.isMissingNode());
+            if (!onFailure.isMissingNode()) {
+                assertThat(onFailure).isEqualTo(json("{'Fn::GetAtt': ['"
+                        + logicalId(stack.routes().failureQueues().get(function.getKey().module())) + "', 'Arn']}"));
+            }
+            actual.put(function.getKey().module(), c);
+        }
+        assertThat(actual).isEqualTo(expected);
+    }
+
+    @Test
+    void theDeployersDroppedImageEventsGoToAnEncryptedSslOnlyQueueThatAlarmsToTheTopic() {
+        assertThat(stack.routes().failureQueues()).containsOnlyKeys("stack-deployer");
+        String queue = logicalId(stack.routes().failureQueues().get("stack-deployer"));
+        JsonNode q = json.at("/Resources/" + queue + "/Properties");
+        assertThat(q.get("SqsManagedSseEnabled").asBoolean()).isTrue();
+        assertThat(q.get("MessageRetentionPeriod").asInt()).isEqualTo(14 * 24 * 3600);
+        JsonNode policy = resources("AWS::SQS::QueuePolicy").values().stream()
+                .filter(p -> p.at("/Properties/Queues").toString().contains(queue)).findFirst().orElseThrow();
+        assertThat(policy.at("/Properties/PolicyDocument/Statement").toString())
+                .contains("\"Effect\":\"Deny\"").contains("\"aws:SecureTransport\":\"false\"");
+        JsonNode alarm = resources("AWS::CloudWatch::Alarm").values().stream()
+                .filter(a -> a.at("/Properties/Dimensions").toString().contains(queue)).findFirst().orElseThrow();
+        assertThat(alarm.at("/Properties/MetricName").asText()).isEqualTo("ApproximateNumberOfMessagesVisible");
+        assertThat(alarm.at("/Properties/Threshold").asDouble()).isEqualTo(1.0);
+        assertThat(alarm.at("/Properties/ComparisonOperator").asText()).isEqualTo("GreaterThanOrEqualToThreshold");
+        assertThat(alarm.at("/Properties/AlarmActions").toString()).contains(logicalId(stack.alarms().topic()));
+        // Lambda sends the dropped event with the function's own role.
+        assertThat(policyOf(stack.functions().get(ControlPlaneFunction.STACK_DEPLOYER)).toString())
+                .contains("sqs:SendMessage").contains(queue);
+    }
+
+    @Test
     void pollDemandStartsEveryMinuteWithItsScheduledTimeAndTheTokenCheckRunsDaily() {
         template.hasResourceProperties("AWS::Scheduler::Schedule", Match.objectLike(Map.of(
                 "ScheduleExpression", "rate(1 minute)",
@@ -528,7 +594,8 @@ class ControlPlaneStackTest {
     @Test
     void everyFunctionWorkflowAndTokenFailureAlarmsToTheEncryptedTopic() {
         Map<String, JsonNode> alarms = resources("AWS::CloudWatch::Alarm");
-        assertThat(alarms).hasSize(ControlPlaneFunction.values().length * 2 + ControlPlaneProps.WORKFLOWS.size() * 2 + 3);
+        assertThat(alarms).hasSize(ControlPlaneFunction.values().length * 2 + ControlPlaneProps.WORKFLOWS.size() * 2 + 3
+                + stack.routes().failureQueues().size());
         String topic = logicalId(stack.alarms().topic());
         alarms.values().forEach(a -> assertThat(a.at("/Properties/AlarmActions").toString()).contains(topic));
         Set<String> metrics = new HashSet<>();

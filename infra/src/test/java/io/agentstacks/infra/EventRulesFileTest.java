@@ -99,4 +99,51 @@ class EventRulesFileTest {
         assertThatThrownBy(() -> new EventRoutes(stack, "Routes", new EventRoutes.Props(parsed, bus, Map.of(), Map.of())))
                 .hasMessageContaining("DemandObserved.target.function: scalr is not a control plane function");
     }
+
+    @Test
+    void aFunctionTargetsAsynchronousInvocationSettingsAreReadAndTheirAbsenceIsKeptApart() {
+        ObjectNode f = file();
+        ((ObjectNode) f.at("/rules/0/target")).put("functionRetryAttempts", 0).put("functionMaximumEventAgeSeconds", 21_600)
+                .put("functionFailureQueue", true);
+        EventRulesFile parsed = EventRulesFile.parse(f);
+        assertThat(parsed.rules().get(0).target().asyncInvoke()).contains(new EventRulesFile.AsyncInvoke(0, 21_600, true));
+        assertThat(parsed.schedules().get(0).target().asyncInvoke()).isEmpty();
+    }
+
+    @Test
+    void asynchronousInvocationSettingsOutsideLambdasRangesIncompleteOrOnAStateMachineAreRefusedNamingTheField() {
+        Map<String, String> cases = Map.of(
+                "functionRetryAttempts|3|functionMaximumEventAgeSeconds|60", "DemandObserved.target.functionRetryAttempts: must be a whole number from 0 to 2",
+                "functionRetryAttempts|-1|functionMaximumEventAgeSeconds|60", "DemandObserved.target.functionRetryAttempts",
+                "functionRetryAttempts|1|functionMaximumEventAgeSeconds|59", "DemandObserved.target.functionMaximumEventAgeSeconds: must be a whole number from 60 to 21600",
+                "functionRetryAttempts|1|functionMaximumEventAgeSeconds|21601", "DemandObserved.target.functionMaximumEventAgeSeconds",
+                "functionRetryAttempts|1|functionFailureQueue|1", "DemandObserved.target.functionMaximumEventAgeSeconds: is required");
+        cases.forEach((change, message) -> {
+            String[] c = change.split("\\|");
+            ObjectNode f = file();
+            ((ObjectNode) f.at("/rules/0/target")).put(c[0], Integer.parseInt(c[1])).put(c[2], Integer.parseInt(c[3]));
+            assertThatThrownBy(() -> EventRulesFile.parse(f)).as(change).hasMessageContaining(message);
+        });
+        ObjectNode notBoolean = file();
+        ((ObjectNode) notBoolean.at("/rules/0/target")).put("functionRetryAttempts", 1).put("functionMaximumEventAgeSeconds", 60)
+                .put("functionFailureQueue", "yes");
+        assertThatThrownBy(() -> EventRulesFile.parse(notBoolean)).hasMessageContaining("DemandObserved.target.functionFailureQueue");
+        ObjectNode machine = file();
+        ((ObjectNode) machine.at("/schedules/0/target")).remove("function");
+        ((ObjectNode) machine.at("/schedules/0/target")).put("stateMachine", "poll-demand").put("functionRetryAttempts", 1)
+                .put("functionMaximumEventAgeSeconds", 60);
+        assertThatThrownBy(() -> EventRulesFile.parse(machine)).hasMessageContaining("DailyTokenCheck.target")
+                .hasMessageContaining("function target only");
+    }
+
+    @Test
+    void twoEntriesThatGiveOneFunctionDifferentAsynchronousInvocationSettingsAreRefused() {
+        ObjectNode f = file();
+        ((ObjectNode) f.at("/rules/0/target")).put("functionRetryAttempts", 2).put("functionMaximumEventAgeSeconds", 60);
+        ((ObjectNode) f.at("/schedules/0/target")).put("function", "scaler");
+        assertThatThrownBy(() -> EventRulesFile.parse(f)).hasMessageContaining("DailyTokenCheck.target: function scaler")
+                .hasMessageContaining("DemandObserved");
+        ((ObjectNode) f.at("/schedules/0/target")).put("functionRetryAttempts", 2).put("functionMaximumEventAgeSeconds", 60);
+        assertThat(EventRulesFile.parse(f).schedules().get(0).target().asyncInvoke()).contains(new EventRulesFile.AsyncInvoke(2, 60, false));
+    }
 }

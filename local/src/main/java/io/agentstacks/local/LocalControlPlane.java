@@ -261,7 +261,7 @@ public final class LocalControlPlane implements AutoCloseable {
         String scheduled = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
         JsonNode input = json(s.input().toString().replace("<aws.scheduler.scheduled-time>", scheduled));
         if (s.target().function().isPresent()) {
-            lambdas.invokeAsync(s.target().function().get(), input);
+            bus.invokeAsync(s.name(), s.target(), input);
         } else {
             String definition = s.target().stateMachine().orElseThrow();
             String name = s.name() + "-" + clock.instant().getEpochSecond() + "-" + executionSequence.incrementAndGet();

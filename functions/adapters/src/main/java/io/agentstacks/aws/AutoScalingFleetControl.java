@@ -88,7 +88,9 @@ public final class AutoScalingFleetControl implements FleetControl {
     /**
      * Replaces every instance: SkipMatching is off (a new AMI behind the same {@code resolve:ssm:} launch
      * template version would otherwise match and nothing would be replaced), and instances protected from
-     * scale-in (agents running a job) and in standby are waited for, never cut short.
+     * scale-in (agents running a job) and in standby are waited for, never cut short. Auto Scaling waits one hour
+     * for them: if one is still protected (or in standby) then, the refresh fails and the instances not yet
+     * replaced keep the old AMI (README, "How a new AMI reaches the fleets").
      */
     @Override
     public String startInstanceRefresh(String groupName) {

@@ -18,14 +18,17 @@ import java.util.Optional;
  *
  * <p>The launch templates read the AMI through {@code resolve:ssm:}, so a refresh that replaces every
  * instance is what brings the new AMI in (a refresh that skips matching instances would replace none);
- * instances protected from scale-in, i.e. running a job, are waited for by the refresh. UPDATING stacks
+ * instances protected from scale-in, i.e. running a job, are waited for by the refresh (for one hour: Auto Scaling
+ * then fails the refresh, and nothing here notices; the record keeps naming the image). UPDATING stacks
  * are left to their update, and DEGRADED ones (Semaphore rejects their token) keep the agents they
  * have: their new instances could not register.
  *
  * <p>Once per image and stack: before it starts a stack's refresh, the roll-out records the image's ARN in the
  * stack's record ({@link StackRecord#rolledOutImage()}, a conditional write through {@link StackRegistry#update}),
  * and a stack that already holds the ARN is skipped. A retried or duplicated event therefore starts no second
- * refresh, even after the first one has finished. One stack's failure (Auto Scaling refuses, the registry is
+ * refresh, even after the first one has finished; nor does a late or retried event for an image older than the one the
+ * stack holds (images compare by Image Builder version, then build number, {@link ImageStateChange.ImageVersion}).
+ * One stack's failure (Auto Scaling refuses, the registry is
  * busy) is caught and reported with the others' outcomes; its record is put back as it was, so that a later
  * delivery of the event tries that stack again.
  */
@@ -91,14 +94,15 @@ public final class ImageRollout {
         List<Failed> failed = new ArrayList<>();
         for (StackRecord stack : targets) {
             String group = stack.groupName().orElseThrow();
-            if (stack.rolledOutImage().filter(image.imageArn()::equals).isPresent()) {
-                skipped.add(new Skipped(stack.name(), ALREADY_ROLLED_OUT));
+            Optional<String> covered = covered(stack.rolledOutImage(), image);
+            if (covered.isPresent()) {
+                skipped.add(new Skipped(stack.name(), covered.get()));
                 continue;
             }
             StackRegistry.Update claim;
             try {
                 claim = registry.update(stack, r -> qualifies(r, image) && r.groupName().equals(stack.groupName())
-                        && r.rolledOutImage().filter(image.imageArn()::equals).isEmpty()
+                        && covered(r.rolledOutImage(), image).isEmpty()
                         ? r.toBuilder().rolledOutImage(Optional.of(image.imageArn())).build() : r);
             } catch (RuntimeException e) {
                 failed.add(new Failed(stack.name(), group, "recording the roll-out in the registry failed: " + describe(e)));
@@ -112,8 +116,8 @@ public final class ImageRollout {
                             + release(stack.name(), image, stack.rolledOutImage())));
                 }
             } else if (claim instanceof StackRegistry.Update.Done done) {
-                skipped.add(new Skipped(stack.name(), done.record().rolledOutImage().filter(image.imageArn()::equals)
-                        .isPresent() ? ALREADY_ROLLED_OUT : "no longer an ACTIVE stack of the image's os and arch"));
+                skipped.add(new Skipped(stack.name(), covered(done.record().rolledOutImage(), image)
+                        .orElse("no longer an ACTIVE stack of the image's os and arch")));
             } else if (claim instanceof StackRegistry.Update.Gone) {
                 skipped.add(new Skipped(stack.name(), "deleted meanwhile"));
             } else {
@@ -125,6 +129,25 @@ public final class ImageRollout {
     }
 
     static final String ALREADY_ROLLED_OUT = "image already rolled out";
+    static final String NEWER_ROLLED_OUT = "a newer image was rolled out already: ";
+
+    /**
+     * Why the image needs no roll-out to a stack that last rolled out {@code previous}: the same image, or a newer one
+     * of the same recipe (a late or retried event for an older image must not replace the fleet with it). Empty when
+     * the image is newer, or {@code previous} is of another recipe or not an Image Builder ARN.
+     */
+    private static Optional<String> covered(Optional<String> previous, ImageStateChange image) {
+        if (previous.isEmpty()) {
+            return Optional.empty();
+        }
+        if (previous.get().equals(image.imageArn())) {
+            return Optional.of(ALREADY_ROLLED_OUT);
+        }
+        ImageStateChange.ImageVersion incoming = image.version();
+        return ImageStateChange.versionOf(previous.get())
+                .filter(p -> p.recipe().equals(incoming.recipe()) && p.compareTo(incoming) >= 0)
+                .map(p -> p.compareTo(incoming) == 0 ? ALREADY_ROLLED_OUT : NEWER_ROLLED_OUT + previous.get());
+    }
 
     private static boolean qualifies(StackRecord r, ImageStateChange image) {
         return r.status() == StackStatus.ACTIVE

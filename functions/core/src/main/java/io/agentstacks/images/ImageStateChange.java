@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentstacks.spec.Arch;
 import io.agentstacks.spec.OperatingSystem;
 
+import java.util.Comparator;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,7 +31,7 @@ public record ImageStateChange(String eventId, String imageArn, String status, O
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern IMAGE_ARN =
-            Pattern.compile("arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:\\d{12}:image/([a-z0-9_-]+)/\\d+\\.\\d+\\.\\d+/\\d+");
+            Pattern.compile("arn:aws[a-z-]*:imagebuilder:[a-z0-9-]+:\\d{12}:image/([a-z0-9_-]+)/(\\d{1,18})\\.(\\d{1,18})\\.(\\d{1,18})/(\\d{1,18})");
 
     public ImageStateChange {
         Objects.requireNonNull(eventId, "eventId");
@@ -46,6 +48,44 @@ public record ImageStateChange(String eventId, String imageArn, String status, O
 
     public boolean available() {
         return AVAILABLE.equals(status);
+    }
+
+    /**
+     * An image's place in its recipe's line: Image Builder's semantic version ({@code x.y.z}) and then its build
+     * number, compared as numbers ({@code 1.0.10/1} is newer than {@code 1.0.9/3}, {@code 1.0.0/8} than {@code 1.0.0/7}).
+     */
+    public record ImageVersion(String recipe, long major, long minor, long patch, long build) implements Comparable<ImageVersion> {
+        private static final Comparator<ImageVersion> ORDER = Comparator.comparingLong(ImageVersion::major)
+                .thenComparingLong(ImageVersion::minor).thenComparingLong(ImageVersion::patch).thenComparingLong(ImageVersion::build);
+
+        /** Orders two images of one recipe; images of different recipes are not in one line. */
+        @Override
+        public int compareTo(ImageVersion other) {
+            if (!recipe.equals(other.recipe)) {
+                throw new IllegalArgumentException("images of recipes " + recipe + " and " + other.recipe + " are not comparable");
+            }
+            return ORDER.compare(this, other);
+        }
+
+        @Override
+        public String toString() {
+            return recipe + "/" + major + "." + minor + "." + patch + "/" + build;
+        }
+    }
+
+    /** This event's image's version (its ARN was checked when the event was read). */
+    public ImageVersion version() {
+        return versionOf(imageArn).orElseThrow();
+    }
+
+    /** The recipe, version and build an Image Builder image ARN names, if it is one. */
+    public static Optional<ImageVersion> versionOf(String imageArn) {
+        Matcher m = IMAGE_ARN.matcher(imageArn == null ? "" : imageArn);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ImageVersion(m.group(1), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
+                Long.parseLong(m.group(4)), Long.parseLong(m.group(5))));
     }
 
     /**

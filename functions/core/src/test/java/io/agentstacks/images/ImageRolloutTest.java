@@ -256,6 +256,77 @@ class ImageRolloutTest {
         assertThat(registry.get("noble-arm-b").orElseThrow().rolledOutImage()).contains(newer);
     }
 
+    @Test
+    void aLateOrRetriedEventForAnOlderImageLeavesTheNewerOneInPlace() {
+        fleet();
+        String newer = NOBLE_ARM_IMAGE.replace("/1.0.0/7", "/1.0.10/1");
+        rollout.onImageStateChange(event(newer, "AVAILABLE"));
+        fleets.finishAll();
+
+        for (String older : List.of(NOBLE_ARM_IMAGE, NOBLE_ARM_IMAGE.replace("/1.0.0/7", "/1.0.9/30"),
+                NOBLE_ARM_IMAGE.replace("/1.0.0/7", "/0.99.99/99"))) {
+            ImageRollout.Outcome outcome = rollout.onImageStateChange(event(older, "AVAILABLE"));
+            assertThat(outcome).as(older).isInstanceOfSatisfying(ImageRollout.Outcome.Refreshed.class, r -> {
+                assertThat(r.refreshes()).isEmpty();
+                assertThat(r.skipped()).extracting(ImageRollout.Skipped::reason)
+                        .containsOnly(ImageRollout.NEWER_ROLLED_OUT + newer);
+            });
+        }
+
+        assertThat(fleets.started).containsExactly("noble-arm-a-asg", "noble-arm-b-asg");
+        assertThat(registry.get("noble-arm-a").orElseThrow().rolledOutImage()).contains(newer);
+    }
+
+    @Test
+    void anOlderImageWinsNoRaceAgainstANewerOneRecordedMeanwhile() {
+        stack("noble-arm-a", OperatingSystem.UBUNTU_NOBLE, Arch.ARM64, StackStatus.ACTIVE, true);
+        String newer = NOBLE_ARM_IMAGE.replace("/1.0.0/7", "/1.1.0/1");
+        StackRecord read = registry.get("noble-arm-a").orElseThrow();
+        // Another delivery records the newer image between this one's read and its conditional write.
+        registry.update(read, r -> r.toBuilder().rolledOutImage(Optional.of(newer)).build());
+        StackRegistry stale = new StackRegistry() {
+            @Override
+            public PutResult put(StackRecord next) {
+                return registry.put(next);
+            }
+
+            @Override
+            public Page list(Optional<String> pageToken, int limit) {
+                return registry.list(pageToken, limit);
+            }
+
+            @Override
+            public List<StackRecord> listLive() {
+                return List.of(read);
+            }
+
+            @Override
+            public Optional<StackRecord> get(String name) {
+                return registry.get(name);
+            }
+        };
+        ImageRollout racing = new ImageRollout(stale, fleets);
+
+        ImageRollout.Outcome outcome = racing.onImageStateChange(event(NOBLE_ARM_IMAGE, "AVAILABLE"));
+
+        assertThat(fleets.started).isEmpty();
+        assertThat(outcome).isInstanceOfSatisfying(ImageRollout.Outcome.Refreshed.class, r -> assertThat(r.skipped())
+                .extracting(ImageRollout.Skipped::reason).containsExactly(ImageRollout.NEWER_ROLLED_OUT + newer));
+        assertThat(registry.get("noble-arm-a").orElseThrow().rolledOutImage()).contains(newer);
+    }
+
+    @Test
+    void imagesCompareByVersionNumbersThenBuildAndOnlyWithinOneRecipe() {
+        ImageStateChange.ImageVersion v = ImageStateChange.versionOf(NOBLE_ARM_IMAGE).orElseThrow();
+        assertThat(v).isEqualTo(new ImageStateChange.ImageVersion("semaphore-agent-ubuntu-noble-arm64", 1, 0, 0, 7));
+        assertThat(ImageStateChange.versionOf(NOBLE_ARM_IMAGE.replace("/1.0.0/7", "/1.0.10/1")).orElseThrow()).isGreaterThan(
+                ImageStateChange.versionOf(NOBLE_ARM_IMAGE.replace("/1.0.0/7", "/1.0.9/3")).orElseThrow());
+        assertThat(ImageStateChange.versionOf(NOBLE_ARM_IMAGE.replace("/1.0.0/7", "/1.0.0/8")).orElseThrow()).isGreaterThan(v);
+        assertThat(ImageStateChange.versionOf("ami-0abc1234def567890")).isEmpty();
+        assertThatThrownBy(() -> v.compareTo(ImageStateChange.versionOf(NOBLE_ARM_IMAGE.replace("arm64", "x86_64")).orElseThrow()))
+                .hasMessageContaining("not comparable");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"BUILDING", "TESTING", "DISTRIBUTING", "FAILED", "CANCELLED", "DEPRECATED"})
     void anImageThatIsNotAvailableRefreshesNothing(String status) {

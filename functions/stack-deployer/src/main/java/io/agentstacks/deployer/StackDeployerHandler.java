@@ -30,10 +30,12 @@ import java.util.stream.Collectors;
  * <p>The same function is the target of the EventBridge rule on Image Builder's
  * {@code EC2 Image Builder Image State Change} events: an input with a {@code detail-type} is such an event, and
  * an {@code AVAILABLE} image starts the {@link ImageRollout} of its (os, arch). A second delivery of the event
- * starts nothing new: each stack's record names the image once its refresh is under way. A stack whose refresh
- * could not be started stops no other: each such stack is logged (with the {@code ImageRolloutFailed} metric), and
- * then the invocation fails with {@link ImageRolloutIncomplete}, so that Lambda's retry of the asynchronous event
- * tries exactly those stacks again.
+ * starts nothing new: each stack's record names the image once its refresh is under way, and an event for an image
+ * older than the one a stack holds leaves it alone. A stack whose refresh could not be started stops no other: each
+ * such stack is logged (with the {@code ImageRolloutFailed} metric), and then the invocation fails with
+ * {@link ImageRolloutIncomplete}, so that Lambda's retry of the asynchronous event tries exactly those stacks again
+ * (twice, about 1 and 2 minutes later: event-rules.json's function settings); after that, Lambda puts the event in
+ * the function's failed-events queue, whose alarm tells an operator.
  *
  * <p>Input is checked before anything is done: a missing or mistyped field throws
  * {@link BadTaskInput} naming it. Nothing in an input or output is a secret.

@@ -35,20 +35,37 @@ public record EventRules(List<Rule> rules, List<Schedule> schedules) {
 
     /**
      * Where a rule or schedule sends its event: a function (by module name) or a state machine (by definition name),
-     * with EventBridge's delivery settings (infra applies them; locally every delivery is made once, on time).
+     * with EventBridge's delivery settings (infra applies them; locally every delivery is made once, on time) and,
+     * for a function, Lambda's asynchronous invocation settings, which {@link LocalEventBus} honours.
      */
     public record Target(Optional<String> function, Optional<String> stateMachine, OptionalInt retryAttempts,
-                         OptionalInt maximumEventAgeSeconds) {
+                         OptionalInt maximumEventAgeSeconds, Optional<AsyncInvoke> asyncInvoke) {
         public Target {
             if (function.isPresent() == stateMachine.isPresent()) {
                 throw new IllegalArgumentException("a target names either a function or a stateMachine");
             }
+            if (asyncInvoke.isPresent() && function.isEmpty()) {
+                throw new IllegalArgumentException("asynchronous invocation settings are a function target's only");
+            }
+        }
+
+        /** The function's settings as written, or Lambda's defaults (2 retries, 6 hours, no failure queue). */
+        public AsyncInvoke asyncInvokeOrDefault() {
+            return asyncInvoke.orElse(AsyncInvoke.LAMBDA_DEFAULT);
         }
 
         @Override
         public String toString() {
             return function.map(f -> "function " + f).orElseGet(() -> "state machine " + stateMachine.orElseThrow());
         }
+    }
+
+    /**
+     * Lambda's asynchronous invocation settings of a target function: {@code functionRetryAttempts} (0–2),
+     * {@code functionMaximumEventAgeSeconds} (60–21600), {@code functionFailureQueue}.
+     */
+    public record AsyncInvoke(int retryAttempts, int maximumEventAgeSeconds, boolean failureQueue) {
+        public static final AsyncInvoke LAMBDA_DEFAULT = new AsyncInvoke(2, 21_600, false);
     }
 
     /** An EventBridge rule on one bus ({@code control-plane} or {@code default}). */
@@ -228,14 +245,32 @@ public record EventRules(List<Rule> rules, List<Schedule> schedules) {
         if (function.isPresent() == machine.isPresent()) {
             throw new IllegalArgumentException(name + ".target: must name exactly one of function and stateMachine");
         }
+        List<String> functionFields = List.of("functionRetryAttempts", "functionMaximumEventAgeSeconds", "functionFailureQueue");
         t.fieldNames().forEachRemaining(f -> {
-            if (!List.of("function", "stateMachine", "retryAttempts", "maximumEventAgeSeconds").contains(f)) {
+            if (!List.of("function", "stateMachine", "retryAttempts", "maximumEventAgeSeconds").contains(f) && !functionFields.contains(f)) {
                 throw new IllegalArgumentException(name + ".target." + f + ": is not a target field (function, stateMachine,"
-                        + " retryAttempts, maximumEventAgeSeconds)");
+                        + " retryAttempts, maximumEventAgeSeconds, " + String.join(", ", functionFields) + ")");
             }
         });
+        Optional<AsyncInvoke> async = Optional.empty();
+        if (functionFields.stream().anyMatch(t::has)) {
+            if (function.isEmpty()) {
+                throw new IllegalArgumentException(name + ".target: " + functionFields + " are for a function target only");
+            }
+            for (String required : functionFields.subList(0, 2)) {
+                if (!t.has(required)) {
+                    throw new IllegalArgumentException(name + ".target." + required + ": is required with the other function settings");
+                }
+            }
+            JsonNode queue = t.path("functionFailureQueue");
+            if (!queue.isMissingNode() && !queue.isBoolean()) {
+                throw new IllegalArgumentException(name + ".target.functionFailureQueue: must be true or false");
+            }
+            async = Optional.of(new AsyncInvoke(count(t, "functionRetryAttempts", 0, 2, name).getAsInt(),
+                    count(t, "functionMaximumEventAgeSeconds", 60, 21_600, name).getAsInt(), queue.asBoolean(false)));
+        }
         return new Target(function, machine, count(t, "retryAttempts", 0, 185, name),
-                count(t, "maximumEventAgeSeconds", 60, 86_400, name));
+                count(t, "maximumEventAgeSeconds", 60, 86_400, name), async);
     }
 
     private static OptionalInt count(JsonNode t, String field, int min, int max, String name) {

@@ -19,6 +19,12 @@ import java.util.function.BiConsumer;
  * EventBridge delivers it (the envelope: version, id, detail-type, source, account, time, region, resources,
  * detail), {@link #latency()} of simulated time later, asynchronously (a target's failure is kept by
  * {@link LocalLambdas}, not thrown at the producer).
+ *
+ * <p>A function target is invoked as Lambda invokes asynchronously: a function error is retried 1 and then 2
+ * simulated minutes later, as many times as the target's {@link EventRules.AsyncInvoke} settings allow (Lambda's
+ * defaults when the file gives none) and while the event is younger than their maximum age; an event given up on
+ * is kept in {@link #dropped()}, as the on-failure queue would hold it. EventBridge's own delivery retries have
+ * nothing to retry here: a local delivery never fails.
  */
 public final class LocalEventBus {
 
@@ -35,6 +41,20 @@ public final class LocalEventBus {
     private final BiConsumer<String, JsonNode> stateMachines;
     private final Duration latency;
     private final List<Delivery> deliveries = new ArrayList<>();
+    private final List<Dropped> dropped = new ArrayList<>();
+
+    /**
+     * An event Lambda gave up on after its last attempt.
+     *
+     * @param source      the rule or schedule that sent it
+     * @param failureQueue whether the deployed control plane keeps it in an on-failure queue (else it is lost)
+     */
+    public record Dropped(String source, String function, JsonNode event, int attempts, String errorType, Instant at,
+                          boolean failureQueue) {
+    }
+
+    /** Lambda's delays before its first and second retry of an asynchronous invocation that failed. */
+    static final List<Duration> RETRY_DELAYS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(2));
 
     /**
      * @param stateMachines starts an execution of a state machine target (definition name, input)
@@ -76,11 +96,49 @@ public final class LocalEventBus {
                     deliveries.add(new Delivery(rule.name(), event.path("detail-type").asText(), target, time.now()));
                 }
                 if (rule.target().function().isPresent()) {
-                    lambdas.invokeAsync(rule.target().function().get(), copy);
+                    invokeAsync(rule.name(), rule.target(), copy);
                 } else {
                     stateMachines.accept(rule.target().stateMachine().orElseThrow(), copy);
                 }
             });
+        }
+    }
+
+    /**
+     * Invokes a function target asynchronously, as Lambda does for EventBridge and Scheduler: a function error is
+     * retried as the target's settings say, and an event given up on is kept in {@link #dropped()}.
+     *
+     * @param source the rule or schedule that sends it
+     */
+    public void invokeAsync(String source, EventRules.Target target, JsonNode event) {
+        attempt(source, target, event, time.now(), 0);
+    }
+
+    private void attempt(String source, EventRules.Target target, JsonNode event, Instant received, int retriesDone) {
+        String function = target.function().orElseThrow();
+        try {
+            lambdas.invoke(function, event);
+        } catch (LocalLambdas.FunctionError e) {
+            EventRules.AsyncInvoke settings = target.asyncInvokeOrDefault();
+            if (retriesDone < settings.retryAttempts()) {
+                Duration delay = RETRY_DELAYS.get(retriesDone);
+                Instant next = time.now().plus(delay);
+                if (!next.isAfter(received.plusSeconds(settings.maximumEventAgeSeconds()))) {
+                    time.after(delay, "Lambda retries " + function + " for " + source,
+                            () -> attempt(source, target, event, received, retriesDone + 1));
+                    return;
+                }
+            }
+            synchronized (dropped) {
+                dropped.add(new Dropped(source, function, event, retriesDone + 1, e.errorType(), time.now(), settings.failureQueue()));
+            }
+        }
+    }
+
+    /** The events Lambda gave up on, oldest first. */
+    public List<Dropped> dropped() {
+        synchronized (dropped) {
+            return List.copyOf(dropped);
         }
     }
 

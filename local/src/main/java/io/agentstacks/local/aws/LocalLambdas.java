@@ -118,15 +118,6 @@ public final class LocalLambdas {
         }
     }
 
-    /** Invokes the function as an asynchronous event target does: a failure is logged and kept, not thrown. */
-    public void invokeAsync(String function, JsonNode event) {
-        try {
-            invoke(function, event);
-        } catch (FunctionError e) {
-            // Kept in failures(); EventBridge's async invocation would retry and then drop it.
-        }
-    }
-
     public synchronized List<Failure> failures() {
         return List.copyOf(failures);
     }
