@@ -1,5 +1,6 @@
 package io.agentstacks.images;
 
+import io.agentstacks.inmemory.ForwardingStackRegistry;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
 import io.agentstacks.scaling.FleetControl;
 import io.agentstacks.scaling.GroupState;
@@ -173,7 +174,7 @@ class ImageRolloutTest {
         String event = event(NOBLE_ARM_IMAGE, "AVAILABLE");
         List<ImageRollout.Outcome> second = new ArrayList<>();
         // The second delivery runs while the first is between its listing and its claim: both read the stack unclaimed.
-        StackRegistry racing = new StackRegistry() {
+        StackRegistry racing = new ForwardingStackRegistry(registry) {
             boolean raced;
 
             @Override
@@ -183,21 +184,6 @@ class ImageRolloutTest {
                     second.add(new ImageRollout(registry, fleets).onImageStateChange(event));
                 }
                 return registry.put(next);
-            }
-
-            @Override
-            public Page list(Optional<String> pageToken, int limit) {
-                return registry.list(pageToken, limit);
-            }
-
-            @Override
-            public List<StackRecord> listLive() {
-                return registry.listLive();
-            }
-
-            @Override
-            public Optional<StackRecord> get(String name) {
-                return registry.get(name);
             }
         };
 
@@ -284,25 +270,10 @@ class ImageRolloutTest {
         StackRecord read = registry.get("noble-arm-a").orElseThrow();
         // Another delivery records the newer image between this one's read and its conditional write.
         registry.update(read, r -> r.toBuilder().rolledOutImage(Optional.of(newer)).build());
-        StackRegistry stale = new StackRegistry() {
-            @Override
-            public PutResult put(StackRecord next) {
-                return registry.put(next);
-            }
-
-            @Override
-            public Page list(Optional<String> pageToken, int limit) {
-                return registry.list(pageToken, limit);
-            }
-
+        StackRegistry stale = new ForwardingStackRegistry(registry) {
             @Override
             public List<StackRecord> listLive() {
                 return List.of(read);
-            }
-
-            @Override
-            public Optional<StackRecord> get(String name) {
-                return registry.get(name);
             }
         };
         ImageRollout racing = new ImageRollout(stale, fleets);

@@ -2,6 +2,7 @@ package io.agentstacks.stacks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.agentstacks.inmemory.ForwardingStackRegistry;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
 import io.agentstacks.spec.StackSpec;
 import io.agentstacks.stacks.StackRegistry.Claim;
@@ -29,26 +30,7 @@ class StackRegistryNarrowWritesTest {
     /** A registry with only get/list/put of its own, so that every narrow write is the port's default. */
     static StackRegistry defaultsOnly() {
         InMemoryStackRegistry inner = new InMemoryStackRegistry();
-        return new StackRegistry() {
-            @Override
-            public Optional<StackRecord> get(String name) {
-                return inner.get(name);
-            }
-
-            @Override
-            public Page list(Optional<String> pageToken, int limit) {
-                return inner.list(pageToken, limit);
-            }
-
-            @Override
-            public List<StackRecord> listLive() {
-                return inner.listLive();
-            }
-
-            @Override
-            public PutResult put(StackRecord next) {
-                return inner.put(next);
-            }
+        return new ForwardingStackRegistry(inner) {
         };
     }
 

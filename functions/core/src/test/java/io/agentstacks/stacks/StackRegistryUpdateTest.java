@@ -2,6 +2,7 @@ package io.agentstacks.stacks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.agentstacks.inmemory.ForwardingStackRegistry;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
 import io.agentstacks.spec.StackSpec;
 
@@ -71,22 +72,7 @@ class StackRegistryUpdateTest {
     void whenOtherWritersWinEveryRaceNothingIsWrittenAndTheAnswerIsBusy() {
         StackRecord read = stored("linux");
         AtomicInteger applied = new AtomicInteger();
-        StackRegistry alwaysLosing = new StackRegistry() {
-            @Override
-            public Optional<StackRecord> get(String name) {
-                return registry.get(name);
-            }
-
-            @Override
-            public Page list(Optional<String> pageToken, int limit) {
-                return registry.list(pageToken, limit);
-            }
-
-            @Override
-            public java.util.List<StackRecord> listLive() {
-                return registry.listLive();
-            }
-
+        StackRegistry alwaysLosing = new ForwardingStackRegistry(registry) {
             @Override
             public PutResult put(StackRecord next) {
                 // Another writer gets in first every time.

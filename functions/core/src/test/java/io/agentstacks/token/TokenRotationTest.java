@@ -6,6 +6,7 @@ import io.agentstacks.demand.Demand;
 import io.agentstacks.demand.DemandSource;
 import io.agentstacks.demand.Observation;
 import io.agentstacks.events.DomainEvent;
+import io.agentstacks.inmemory.ForwardingStackRegistry;
 import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
 import io.agentstacks.inmemory.InMemoryTokenStore;
@@ -235,7 +236,7 @@ class TokenRotationTest {
         liveStack(spec("linux-small"));
         semaphore.accept(ENDPOINT, NEW);
         AtomicInteger puts = new AtomicInteger();
-        StackRegistry racing = new DelegatingRegistry(registry) {
+        StackRegistry racing = new ForwardingStackRegistry(registry) {
             @Override
             public PutResult put(StackRecord next) {
                 if (puts.getAndIncrement() == 0) { // the poller writes between our read and our write
@@ -260,7 +261,7 @@ class TokenRotationTest {
         liveStack(spec("linux-small"));
         semaphore.accept(ENDPOINT, NEW);
         AtomicInteger puts = new AtomicInteger();
-        StackRegistry racingAfterTheMark = new DelegatingRegistry(registry) {
+        StackRegistry racingAfterTheMark = new ForwardingStackRegistry(registry) {
             @Override
             public PutResult put(StackRecord next) {
                 // the rotation mark is written; every write after the parameter's loses a race
@@ -479,34 +480,5 @@ class TokenRotationTest {
 
         String everything = String.valueOf(unavailable) + rejected + recovered + events.published() + registry.all();
         assertThat(everything).doesNotContain(OLD.reveal()).contains("Unavailable", "Rejected", "Recovered");
-    }
-
-    /** Passes every call through; tests override what they race on. */
-    static class DelegatingRegistry implements StackRegistry {
-        final StackRegistry inner;
-
-        DelegatingRegistry(StackRegistry inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public Optional<StackRecord> get(String name) {
-            return inner.get(name);
-        }
-
-        @Override
-        public Page list(Optional<String> pageToken, int limit) {
-            return inner.list(pageToken, limit);
-        }
-
-        @Override
-        public List<StackRecord> listLive() {
-            return inner.listLive();
-        }
-
-        @Override
-        public PutResult put(StackRecord next) {
-            return inner.put(next);
-        }
     }
 }

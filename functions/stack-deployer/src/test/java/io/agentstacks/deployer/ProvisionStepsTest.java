@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentstacks.events.DomainEvent;
+import io.agentstacks.inmemory.ForwardingStackRegistry;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
 import io.agentstacks.spec.OperatingSystem;
 import io.agentstacks.spec.SpecJson;
@@ -293,23 +294,8 @@ class ProvisionStepsTest {
     @Test
     void aLostRegistryRaceIsDecidedAgainAndAnnouncedOnce() {
         InMemoryStackRegistry inner = new InMemoryStackRegistry();
-        StackRegistry racing = new StackRegistry() {
+        StackRegistry racing = new ForwardingStackRegistry(inner) {
             boolean raced;
-
-            @Override
-            public Optional<StackRecord> get(String name) {
-                return inner.get(name);
-            }
-
-            @Override
-            public Page list(Optional<String> pageToken, int limit) {
-                return inner.list(pageToken, limit);
-            }
-
-            @Override
-            public List<StackRecord> listLive() {
-                return inner.listLive();
-            }
 
             @Override
             public PutResult put(StackRecord next) {

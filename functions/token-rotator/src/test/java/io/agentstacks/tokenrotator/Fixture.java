@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentstacks.events.EventSink;
+import io.agentstacks.inmemory.ForwardingStackRegistry;
 import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
 import io.agentstacks.inmemory.InMemoryTokenStore;
@@ -64,22 +65,7 @@ final class Fixture {
 
     private Fixture(PrintStream out, TokenRotation.Pause pause) {
         PrintStream logOut = out != null ? out : new PrintStream(logBytes, true, StandardCharsets.UTF_8);
-        StackRegistry recording = new StackRegistry() {
-            @Override
-            public Optional<StackRecord> get(String name) {
-                return registry.get(name);
-            }
-
-            @Override
-            public Page list(Optional<String> pageToken, int limit) {
-                return registry.list(pageToken, limit);
-            }
-
-            @Override
-            public List<StackRecord> listLive() {
-                return registry.listLive();
-            }
-
+        StackRegistry recording = new ForwardingStackRegistry(registry) {
             @Override
             public PutResult put(StackRecord next) {
                 PutResult result = registry.put(next);
