@@ -1,5 +1,7 @@
 package io.agentstacks.infra;
 
+import io.agentstacks.events.EventRoutesFile;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,7 +75,7 @@ public record ControlPlaneProps(Map<ControlPlaneFunction, Path> jars, Map<String
             }
             definitions.put(w, file);
         }
-        Path eventRules = root.resolve("statemachines").resolve(EventRulesFile.FILE_NAME);
+        Path eventRules = root.resolve("statemachines").resolve(EventRoutesFile.FILE_NAME);
         if (!Files.isRegularFile(eventRules)) {
             missing.add(root.relativize(eventRules).toString());
         }

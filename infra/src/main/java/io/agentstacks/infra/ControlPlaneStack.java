@@ -1,5 +1,6 @@
 package io.agentstacks.infra;
 
+import io.agentstacks.events.EventRoutesFile;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.DefaultStackSynthesizer;
 import software.amazon.awscdk.Fn;
@@ -41,7 +42,7 @@ public final class ControlPlaneStack extends Stack {
     public ControlPlaneStack(Construct scope, String id, StackProps stackProps, ControlPlaneProps props) {
         super(scope, id, stackProps);
         // Read first: a file infra cannot apply stops the synth before anything is built.
-        EventRulesFile eventRules = EventRulesFile.read(props.eventRules());
+        EventRoutesFile eventRules = EventRoutesFile.read(props.eventRules());
         registry = new Registry(this, "Registry", new Registry.Props());
         events = new EventBus(this, "Events", new EventBus.Props(NAME));
         Asset template = Asset.Builder.create(this, "AgentStackTemplate")

@@ -1,6 +1,7 @@
 package io.agentstacks.infra;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentstacks.events.EventRoutesFile;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
 import software.amazon.awscdk.Duration;
@@ -32,16 +33,18 @@ import java.util.Set;
 
 /**
  * The control plane's EventBridge rules and EventBridge Scheduler schedules, made from
- * {@code statemachines/event-rules.json} ({@link EventRulesFile}) and nothing else: each rule with its bus,
+ * {@code statemachines/event-rules.json} ({@link EventRoutesFile}) and nothing else: each rule with its bus,
  * its event pattern as written (the {@code ${AWS::...}} placeholders become the deployment's pseudo
  * parameters through {@code Fn::Sub}), its one target (the function's {@value AgentFunction#ALIAS} alias or
  * the state machine) and the target's retry attempts and maximum event age; each schedule with its
  * expression (UTC, no flexible window), target, fixed input and the same delivery settings. The local
- * control plane routes events by the same file, so the two cannot drift apart.
+ * control plane routes events by the same file, read by the same {@link EventRoutesFile}, so the two cannot drift
+ * apart. What only infra can check is checked here: that every target is a function or state machine infra
+ * deploys, and that no pattern or input holds a null (CloudFormation has none to give).
  *
  * <p>Those delivery settings cover only EventBridge failing to invoke the target. Both EventBridge and Scheduler
  * invoke a function asynchronously: an error of the function itself is retried by Lambda, so a function target's
- * alias gets the file's {@link EventRulesFile.AsyncInvoke} settings (retries, maximum event age) and, where asked,
+ * alias gets the file's {@link EventRoutesFile.AsyncInvoke} settings (retries, maximum event age) and, where asked,
  * an encrypted SQS queue for the events Lambda drops after its last attempt, which {@link Alarms} watches.
  */
 public final class EventRoutes extends Construct {
@@ -52,7 +55,7 @@ public final class EventRoutes extends Construct {
      * @param functions     every function, by module name
      * @param stateMachines every state machine, by definition name
      */
-    public record Props(EventRulesFile file, EventBus bus, Map<String, AgentFunction> functions, Map<String, StateMachine> stateMachines) {
+    public record Props(EventRoutesFile file, EventBus bus, Map<String, AgentFunction> functions, Map<String, StateMachine> stateMachines) {
     }
 
     private final Map<String, CfnRule> rules = new LinkedHashMap<>();
@@ -62,11 +65,11 @@ public final class EventRoutes extends Construct {
 
     public EventRoutes(Construct scope, String id, Props props) {
         super(scope, id);
-        for (EventRulesFile.Rule rule : props.file().rules()) {
+        for (EventRoutesFile.Rule rule : props.file().rules()) {
             rules.put(rule.name(), rule(rule, props));
             asyncInvoke(rule.name(), rule.target(), props);
         }
-        for (EventRulesFile.Schedule schedule : props.file().schedules()) {
+        for (EventRoutesFile.Schedule schedule : props.file().schedules()) {
             schedules.put(schedule.name(), schedule(schedule, props));
             asyncInvoke(schedule.name(), schedule.target(), props);
         }
@@ -76,7 +79,7 @@ public final class EventRoutes extends Construct {
      * The target function alias's EventInvokeConfig, once per function (the file holds one set per function):
      * how often Lambda retries a function error, how old an event may grow, and where a dropped one goes.
      */
-    private void asyncInvoke(String entry, EventRulesFile.Target target, Props props) {
+    private void asyncInvoke(String entry, EventRoutesFile.Target target, Props props) {
         if (target.asyncInvoke().isEmpty()) {
             return;
         }
@@ -86,7 +89,7 @@ public final class EventRoutes extends Construct {
             return;
         }
         configured.add(module);
-        EventRulesFile.AsyncInvoke settings = target.asyncInvoke().get();
+        EventRoutesFile.AsyncInvoke settings = target.asyncInvoke().get();
         EventInvokeConfigOptions.Builder options = EventInvokeConfigOptions.builder()
                 .retryAttempts(settings.retryAttempts())
                 .maxEventAge(Duration.seconds(settings.maximumEventAgeSeconds()));
@@ -107,8 +110,8 @@ public final class EventRoutes extends Construct {
         function.alias().configureAsyncInvoke(options.build());
     }
 
-    private CfnRule rule(EventRulesFile.Rule rule, Props props) {
-        EventRulesFile.Target target = rule.target();
+    private CfnRule rule(EventRoutesFile.Rule rule, Props props) {
+        EventRoutesFile.Target target = rule.target();
         CfnRule.Builder builder = CfnRule.Builder.create(this, rule.name())
                 .description(rule.description())
                 .state("ENABLED")
@@ -141,8 +144,8 @@ public final class EventRoutes extends Construct {
         return cfn;
     }
 
-    private Schedule schedule(EventRulesFile.Schedule schedule, Props props) {
-        EventRulesFile.Target target = schedule.target();
+    private Schedule schedule(EventRoutesFile.Schedule schedule, Props props) {
+        EventRoutesFile.Target target = schedule.target();
         ScheduleTargetInput input = ScheduleTargetInput.fromObject(value(schedule.input(), false));
         Optional<Duration> maxAge = target.maximumEventAgeSeconds().isPresent()
                 ? Optional.of(Duration.seconds(target.maximumEventAgeSeconds().getAsInt())) : Optional.empty();
@@ -168,7 +171,7 @@ public final class EventRoutes extends Construct {
     private static AgentFunction function(Props props, String module, String entry) {
         AgentFunction f = props.functions().get(module);
         if (f == null) {
-            throw new IllegalArgumentException(EventRulesFile.FILE_NAME + ": " + entry + ".target.function: " + module
+            throw new IllegalArgumentException(EventRoutesFile.FILE_NAME + ": " + entry + ".target.function: " + module
                     + " is not a control plane function " + props.functions().keySet().stream().sorted().toList());
         }
         return f;
@@ -177,7 +180,7 @@ public final class EventRoutes extends Construct {
     private static StateMachine stateMachine(Props props, String name, String entry) {
         StateMachine m = props.stateMachines().get(name);
         if (m == null) {
-            throw new IllegalArgumentException(EventRulesFile.FILE_NAME + ": " + entry + ".target.stateMachine: " + name
+            throw new IllegalArgumentException(EventRoutesFile.FILE_NAME + ": " + entry + ".target.stateMachine: " + name
                     + " is not a control plane state machine " + props.stateMachines().keySet().stream().sorted().toList());
         }
         return m;
@@ -208,7 +211,7 @@ public final class EventRoutes extends Construct {
         if (node.isBoolean()) {
             return node.booleanValue();
         }
-        throw new IllegalArgumentException(EventRulesFile.FILE_NAME + ": a null in an event pattern or input is not supported");
+        throw new IllegalArgumentException(EventRoutesFile.FILE_NAME + ": a null in an event pattern or input is not supported");
     }
 
     /** Each rule by its name in the file. */

@@ -1,5 +1,7 @@
 package io.agentstacks.infra;
 
+import io.agentstacks.events.EventRoutesFile;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -54,7 +56,7 @@ final class ControlPlaneFixture {
 
     /** The real statemachines/event-rules.json: the rules and schedules under test are the deployed ones. */
     static Path eventRules() {
-        return ROOT.resolve("statemachines").resolve(EventRulesFile.FILE_NAME);
+        return ROOT.resolve("statemachines").resolve(EventRoutesFile.FILE_NAME);
     }
 
     private static Path template(Path dir) throws IOException {

@@ -359,7 +359,7 @@ class ControlPlaneStackTest {
                 .hasMessageContaining("[Unknown]").hasMessageContaining("[Known]");
     }
 
-    /** event-rules.json read as plain JSON (not through EventRulesFile), its ${AWS::...} as CloudFormationResolver's. */
+    /** event-rules.json read as plain JSON (not through EventRoutesFile), its ${AWS::...} as CloudFormationResolver's. */
     static JsonNode eventRulesJson() throws Exception {
         String text = Files.readString(ControlPlaneFixture.eventRules());
         for (Map.Entry<String, String> p : CloudFormationResolver.PSEUDO.entrySet()) {

@@ -3,6 +3,7 @@ package io.agentstacks.local.aws;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentstacks.events.DomainEvent;
+import io.agentstacks.events.EventRoutesFile;
 import io.agentstacks.events.EventJson;
 import io.agentstacks.local.SimulatedTime;
 
@@ -21,7 +22,7 @@ import java.util.function.BiConsumer;
  * {@link LocalLambdas}, not thrown at the producer).
  *
  * <p>A function target is invoked as Lambda invokes asynchronously: a function error is retried 1 and then 2
- * simulated minutes later, as many times as the target's {@link EventRules.AsyncInvoke} settings allow (Lambda's
+ * simulated minutes later, as many times as the target's {@link EventRoutesFile.AsyncInvoke} settings allow (Lambda's
  * defaults when the file gives none) and while the event is younger than their maximum age; an event given up on
  * is kept in {@link #dropped()}, as the on-failure queue would hold it. EventBridge's own delivery retries have
  * nothing to retry here: a local delivery never fails.
@@ -110,16 +111,16 @@ public final class LocalEventBus {
      *
      * @param source the rule or schedule that sends it
      */
-    public void invokeAsync(String source, EventRules.Target target, JsonNode event) {
+    public void invokeAsync(String source, EventRoutesFile.Target target, JsonNode event) {
         attempt(source, target, event, time.now(), 0);
     }
 
-    private void attempt(String source, EventRules.Target target, JsonNode event, Instant received, int retriesDone) {
+    private void attempt(String source, EventRoutesFile.Target target, JsonNode event, Instant received, int retriesDone) {
         String function = target.function().orElseThrow();
         try {
             lambdas.invoke(function, event);
         } catch (LocalLambdas.FunctionError e) {
-            EventRules.AsyncInvoke settings = target.asyncInvokeOrDefault();
+            EventRoutesFile.AsyncInvoke settings = target.asyncInvokeOrDefault();
             if (retriesDone < settings.retryAttempts()) {
                 Duration delay = RETRY_DELAYS.get(retriesDone);
                 Instant next = time.now().plus(delay);

@@ -103,23 +103,21 @@ class EventRulesTest {
     }
 
     @Test
-    void aBrokenFileIsRefusedNamingTheRuleAndField() throws Exception {
+    void aFileCoreRefusesIsRefusedAndAPatternOperatorTheLocalBusCannotRunIsRefusedNamingTheRule() throws Exception {
         ObjectNode root = (ObjectNode) JSON.readTree(Files.readString(FILES.eventRules()));
         ((ObjectNode) root.get("rules").get(0)).put("bus", "custom");
         assertThatThrownBy(() -> EventRules.parse(root, EventRules.LOCAL_PSEUDO_PARAMETERS)).hasMessageContaining("DemandObserved.bus");
 
-        ObjectNode schedule = (ObjectNode) JSON.readTree(Files.readString(FILES.eventRules()));
-        ((ObjectNode) schedule.get("schedules").get(0)).put("scheduleExpression", "cron(0 * * * ? *)");
-        assertThatThrownBy(() -> EventRules.parse(schedule, EventRules.LOCAL_PSEUDO_PARAMETERS))
-                .hasMessageContaining("PollDemand.scheduleExpression");
+        ObjectNode wildcard = (ObjectNode) JSON.readTree(Files.readString(FILES.eventRules()));
+        ((ObjectNode) wildcard.get("rules").get(0).get("eventPattern")).putArray("account").addObject().put("wildcard", "0*");
+        assertThatThrownBy(() -> EventRules.parse(wildcard, EventRules.LOCAL_PSEUDO_PARAMETERS))
+                .hasMessageContaining("DemandObserved.eventPattern");
+    }
 
-        ObjectNode target = (ObjectNode) JSON.readTree(Files.readString(FILES.eventRules()));
-        ((ObjectNode) target.get("rules").get(1).get("target")).put("stateMachine", "x");
-        assertThatThrownBy(() -> EventRules.parse(target, EventRules.LOCAL_PSEUDO_PARAMETERS)).hasMessageContaining("ImageAvailable.target");
-
-        ObjectNode retries = (ObjectNode) JSON.readTree(Files.readString(FILES.eventRules()));
-        ((ObjectNode) retries.get("rules").get(0).get("target")).put("retryAttempts", -1);
-        assertThatThrownBy(() -> EventRules.parse(retries, EventRules.LOCAL_PSEUDO_PARAMETERS))
-                .hasMessageContaining("DemandObserved.target.retryAttempts");
+    @Test
+    void aPlaceholderWithoutALocalValueIsRefusedNamingTheRule() throws Exception {
+        JsonNode root = JSON.readTree(Files.readString(FILES.eventRules()));
+        assertThatThrownBy(() -> EventRules.parse(root, java.util.Map.of("AWS::Partition", "aws")))
+                .hasMessageContaining("ImageAvailable.eventPattern").hasMessageContaining("${AWS::Region}");
     }
 }

@@ -104,19 +104,4 @@ class LocalEventBusRetryTest {
         time.advance(Duration.ofMinutes(10));
         assertThat(calls).containsExactly(1L, 61L, 181L);
     }
-
-    @Test
-    void functionSettingsOutsideLambdasRangesOrOnAStateMachineAreRefusedNamingTheField() {
-        assertThatThrownBy(() -> EventRules.parse(rules("{\"function\": \"f\", \"functionRetryAttempts\": 3,"
-                + " \"functionMaximumEventAgeSeconds\": 60}"), EventRules.LOCAL_PSEUDO_PARAMETERS))
-                .hasMessageContaining("Images.target.functionRetryAttempts").hasMessageContaining("0 to 2");
-        assertThatThrownBy(() -> EventRules.parse(rules("{\"function\": \"f\", \"functionRetryAttempts\": 1,"
-                + " \"functionMaximumEventAgeSeconds\": 59}"), EventRules.LOCAL_PSEUDO_PARAMETERS))
-                .hasMessageContaining("Images.target.functionMaximumEventAgeSeconds").hasMessageContaining("60 to 21600");
-        assertThatThrownBy(() -> EventRules.parse(rules("{\"function\": \"f\", \"functionRetryAttempts\": 1}"),
-                EventRules.LOCAL_PSEUDO_PARAMETERS)).hasMessageContaining("Images.target.functionMaximumEventAgeSeconds");
-        assertThatThrownBy(() -> EventRules.parse(rules("{\"stateMachine\": \"poll-demand\", \"functionRetryAttempts\": 1,"
-                + " \"functionMaximumEventAgeSeconds\": 60}"), EventRules.LOCAL_PSEUDO_PARAMETERS))
-                .hasMessageContaining("Images.target").hasMessageContaining("function target only");
-    }
 }
