@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentstacks.events.DomainEvent.StackFailed;
 import io.agentstacks.events.DomainEvent.StackRequested;
+import io.agentstacks.inmemory.DescribeOnlyFleetControl;
 import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
 import io.agentstacks.inmemory.InMemoryWorkflowStarter;
@@ -43,7 +44,7 @@ class StackCommandsTest {
     private final InMemoryStackRegistry registry = new InMemoryStackRegistry();
     private final InMemoryWorkflowStarter workflows = new InMemoryWorkflowStarter();
     private final InMemoryEventSink events = new InMemoryEventSink();
-    private final FakeFleetControl fleet = new FakeFleetControl();
+    private final DescribeOnlyFleetControl fleet = new DescribeOnlyFleetControl();
     private final StackCommands commands = new StackCommands(registry, workflows, events, fleet,
             Clock.fixed(NOW, ZoneOffset.UTC));
 

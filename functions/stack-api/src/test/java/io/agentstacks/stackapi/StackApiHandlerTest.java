@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentstacks.events.DomainEvent.StackRequested;
+import io.agentstacks.inmemory.DescribeOnlyFleetControl;
 import io.agentstacks.inmemory.InMemoryEventSink;
 import io.agentstacks.inmemory.InMemoryStackRegistry;
 import io.agentstacks.inmemory.InMemoryWorkflowStarter;
@@ -50,7 +51,7 @@ class StackApiHandlerTest {
     private final InMemoryStackRegistry registry = new InMemoryStackRegistry();
     private final InMemoryWorkflowStarter workflows = new InMemoryWorkflowStarter();
     private final InMemoryEventSink events = new InMemoryEventSink();
-    private final FakeFleetControl fleet = new FakeFleetControl();
+    private final DescribeOnlyFleetControl fleet = new DescribeOnlyFleetControl();
     private final List<String> logLines = Collections.synchronizedList(new ArrayList<>());
     private final List<StackApiHandler> handlers = new ArrayList<>();
     private final StackApiHandler handler = handler(registry);

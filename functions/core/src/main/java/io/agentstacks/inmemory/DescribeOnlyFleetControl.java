@@ -1,4 +1,4 @@
-package io.agentstacks.stacks;
+package io.agentstacks.inmemory;
 
 import io.agentstacks.scaling.FleetControl;
 import io.agentstacks.scaling.GroupState;
@@ -7,17 +7,21 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** Groups set by the test; describe fails when told to, as a throttled Auto Scaling would. */
-final class FakeFleetControl implements FleetControl {
+/**
+ * A {@link FleetControl} for code that only reads groups (the stack commands, the stack API): groups set by the test,
+ * and describe fails when told to, as a throttled Auto Scaling would. Any call that would change a group fails, so a
+ * test notices if the code under test starts scaling.
+ */
+public final class DescribeOnlyFleetControl implements FleetControl {
 
     private final Map<String, GroupState> groups = new HashMap<>();
     private RuntimeException failure;
 
-    void put(GroupState group) {
+    public void put(GroupState group) {
         groups.put(group.groupName(), group);
     }
 
-    void failWith(RuntimeException e) {
+    public void failWith(RuntimeException e) {
         failure = e;
     }
 
@@ -31,21 +35,21 @@ final class FakeFleetControl implements FleetControl {
 
     @Override
     public void setDesiredCapacity(String groupName, int desiredCapacity) {
-        throw new UnsupportedOperationException("the stack commands never scale");
+        throw new UnsupportedOperationException("describe only: nothing here scales");
     }
 
     @Override
     public void updateSizes(String groupName, int minSize, int maxSize, int desiredCapacity) {
-        throw new UnsupportedOperationException("the stack commands never scale");
+        throw new UnsupportedOperationException("describe only: nothing here scales");
     }
 
     @Override
     public void suspendAzRebalance(String groupName) {
-        throw new UnsupportedOperationException("the stack commands never touch processes");
+        throw new UnsupportedOperationException("describe only: nothing here changes processes");
     }
 
     @Override
     public String startInstanceRefresh(String groupName) {
-        throw new UnsupportedOperationException("the stack commands never refresh");
+        throw new UnsupportedOperationException("describe only: nothing here refreshes");
     }
 }
