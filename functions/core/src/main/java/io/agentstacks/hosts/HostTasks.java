@@ -1,16 +1,21 @@
 package io.agentstacks.hosts;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.UnaryOperator;
 
 /**
  * The JSON of the Mac host tasks (see the state machine task contracts): reading a task's input, checking it
@@ -24,6 +29,22 @@ import java.util.OptionalLong;
  * </pre>
  */
 public final class HostTasks {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /**
+     * A Mac host Lambda's stream: the task JSON in, {@code handler}'s answer JSON out. Input that is not JSON fails the
+     * task before anything changes.
+     */
+    public static void serve(InputStream input, OutputStream output, UnaryOperator<JsonNode> handler) throws IOException {
+        JsonNode task;
+        try {
+            task = MAPPER.readTree(input);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("input: not JSON", e);
+        }
+        MAPPER.writeValue(output, handler.apply(task));
+    }
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 

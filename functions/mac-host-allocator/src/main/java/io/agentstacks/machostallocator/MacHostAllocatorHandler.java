@@ -1,7 +1,6 @@
 package io.agentstacks.machostallocator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentstacks.hosts.HostAllocationService;
@@ -28,7 +27,6 @@ import java.util.Objects;
 public final class MacHostAllocatorHandler {
 
     private final HostAllocationService service;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PrintStream log;
 
@@ -43,13 +41,7 @@ public final class MacHostAllocatorHandler {
 
     /** The Lambda's stream: the task JSON in, the answer JSON out. */
     public void handle(InputStream input, OutputStream output) throws IOException {
-        JsonNode task;
-        try {
-            task = JSON.readTree(input);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("input: not JSON", e);
-        }
-        JSON.writeValue(output, handle(task));
+        HostTasks.serve(input, output, this::handle);
     }
 
     public JsonNode handle(JsonNode input) {
